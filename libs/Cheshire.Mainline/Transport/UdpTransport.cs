@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Sockets;
+using Cheshire.Mainline.Krpc;
+
+namespace Cheshire.Mainline.Transport;
+
+/// <summary>
+/// A UDP socket. Bound to <see cref="IPAddress.IPv6Any"/> it is dual-stack (IPv4 peers appear as plain IPv4
+/// endpoints); bound to an IPv4 or IPv6 address it serves that family only.
+/// </summary>
+public sealed class UdpTransport : IDatagramTransport
+{
+    private const int MaxDatagram = 65_536;
+    private readonly Socket _socket;
+    private readonly byte[] _receiveBuffer = GC.AllocateUninitializedArray<byte>(MaxDatagram, pinned: true);
+    private readonly CancellationTokenSource _disposed = new();
+
+    public UdpTransport(IPEndPoint bind)
+    {
+        _socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        if (bind.AddressFamily == AddressFamily.InterNetworkV6)
+            _socket.DualMode = bind.Address.Equals(IPAddress.IPv6Any);
+        if (OperatingSystem.IsWindows())
+            _socket.IOControl(-1744830452 /* SIO_UDP_CONNRESET */, [0, 0, 0, 0], null);
+        _socket.Bind(bind);
+        LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
+    }
+
+    public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>Dual-stack on all interfaces.</summary>
+    public static UdpTransport DualStack(int port) => new(new IPEndPoint(IPAddress.IPv6Any, port));
+
+    public async ValueTask SendAsync(ReadOnlyMemory<byte> datagram, IPEndPoint destination, CancellationToken cancellationToken)
+    {
+        if (_socket.DualMode && destination.AddressFamily == AddressFamily.InterNetwork)
+            destination = new IPEndPoint(destination.Address.MapToIPv6(), destination.Port);
+        else if (_socket.AddressFamily != destination.AddressFamily)
+            return; // this socket cannot reach that family
+        try
+        {
+            await _socket.SendToAsync(datagram, SocketFlags.None, destination, cancellationToken);
+        }
+        catch (SocketException)
+        {
+            // Unreachable destinations are ordinary on a DHT.
+        }
+    }
+
+    public async ValueTask<Datagram> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
+        var any = new IPEndPoint(_socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        while (true)
+        {
+            SocketReceiveFromResult result;
+            try
+            {
+                result = await _socket.ReceiveFromAsync(_receiveBuffer, SocketFlags.None, any, linked.Token);
+            }
+            catch (SocketException) when (!linked.IsCancellationRequested)
+            {
+                continue; // ICMP errors surfacing on the socket
+            }
+            catch (ObjectDisposedException)
+            {
+                throw new OperationCanceledException();
+            }
+            var source = Compact.Normalize((IPEndPoint)result.RemoteEndPoint);
+            return new Datagram(_receiveBuffer.AsSpan(0, result.ReceivedBytes).ToArray(), source);
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _disposed.Cancel();
+        _socket.Dispose();
+        _disposed.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
