@@ -1,0 +1,160 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Cheshire.Kademlia.Protocol;
+using Cheshire.Kademlia.Routing;
+using Cheshire.Kademlia.Values;
+using Cheshire.Kademlia.Wire;
+using Google.Protobuf;
+
+namespace Cheshire.Kademlia;
+
+/// <summary>How a put went: how many nodes stored the value (this node included) and what the others said.</summary>
+public sealed record PutResult(int Stored, int Asked, IReadOnlyDictionary<ErrorCode, int> Errors);
+
+public sealed partial class KademliaNode
+{
+    private readonly ConcurrentDictionary<(NodeId Key, ulong Id), (DhtValue Value, DateTimeOffset Next)> _published = new();
+
+    /// <summary>
+    /// Stores <paramref name="value"/> on the k nodes closest to <paramref name="key"/> (this node too if it is
+    /// among them). With <paramref name="republish"/> the node puts it again every RepublishInterval until
+    /// <see cref="StopRepublishing"/>. Throws <see cref="DhtException"/> if the value breaks a limit or no node stored it.
+    /// </summary>
+    public async Task<PutResult> PutAsync(NodeId key, DhtValue value, bool republish = true, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var check = ValueRules.Check(key, value, Options.MaxValueSize);
+        if (check != ErrorCode.ErrorNone) throw new DhtException(check, $"value refused locally: {check}");
+        if (republish) _published[(key, value.Id)] = (value, _time.GetUtcNow() + Options.RepublishInterval);
+        return await StoreOnClosestAsync(key, value, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops republishing a value put with republish; it then expires by its ttl.</summary>
+    public bool StopRepublishing(NodeId key, ulong valueId) => _published.TryRemove((key, valueId), out _);
+
+    private async Task<PutResult> StoreOnClosestAsync(NodeId key, DhtValue value, CancellationToken ct)
+    {
+        var lookup = await FindNodeAsync(key, ct).ConfigureAwait(false);
+        var targets = lookup.Closest.Take(Options.K).ToList();
+        var request = new Put { Key = ByteString.CopyFrom(key.ToArray()), Values = { value.Wire } };
+        var codes = await Task.WhenAll(targets.Select(async contact =>
+        {
+            var put = request.Clone();
+            put.Token = lookup.Tokens.TryGetValue(contact.Id, out var token) ? token : ByteString.Empty;
+            var reply = await RequestAsync(contact.EndPoint, contact.Id, new Envelope { Put = put }, ct).ConfigureAwait(false);
+            return reply switch
+            {
+                null => (ErrorCode?)null,
+                { BodyCase: Envelope.BodyOneofCase.PutReply } => ErrorCode.ErrorNone,
+                { BodyCase: Envelope.BodyOneofCase.Error } => reply.Error.Code,
+                _ => ErrorCode.ErrorMalformed,
+            };
+        })).ConfigureAwait(false);
+        var results = codes.ToList();
+        if (targets.Count < Options.K || key.CompareDistance(Id, targets[^1].Id) < 0)
+            results.Add(_store.Store(key, value));
+        var stored = results.Count(c => c == ErrorCode.ErrorNone);
+        var errors = results.Where(c => c is not null and not ErrorCode.ErrorNone)
+            .GroupBy(c => c!.Value).ToDictionary(g => g.Key, g => g.Count());
+        if (stored == 0)
+        {
+            var code = errors.Count > 0 ? errors.MaxBy(e => e.Value).Key : ErrorCode.ErrorNone;
+            throw new DhtException(code, errors.Count > 0
+                ? $"no node stored the value: {string.Join(", ", errors.Select(e => $"{e.Key} x{e.Value}"))}"
+                : "no node answered the put");
+        }
+        return new PutResult(stored, results.Count, errors);
+    }
+
+    /// <summary>
+    /// All values under <paramref name="key"/>, streamed as nodes answer: this node's first, then those
+    /// found by an iterative get that runs to convergence. Signed values that do not verify are dropped;
+    /// for each value id only newer seqs are yielded after the first.
+    /// </summary>
+    public async IAsyncEnumerable<DhtValue> GetAsync(NodeId key, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var found = Channel.CreateUnbounded<DhtValue>(new UnboundedChannelOptions { SingleReader = true });
+        var filter = new ValueFilter(key, Options.MaxValueSize);
+        foreach (var local in _store.Get(key))
+            if (filter.Accept(local)) found.Writer.TryWrite(local);
+        var lookup = RunGetLookup(key, found.Writer, filter, ct);
+        await foreach (var value in found.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+            yield return value;
+        await lookup.ConfigureAwait(false);
+    }
+
+    private async Task RunGetLookup(NodeId key, ChannelWriter<DhtValue> found, ValueFilter filter, CancellationToken ct)
+    {
+        try
+        {
+            Interlocked.Increment(ref _counters.Lookups);
+            var lookup = new Lookup(Id, key, Options.K, Options.Alpha);
+            var keyBytes = ByteString.CopyFrom(key.ToArray());
+            await lookup.RunAsync(RoutingTable.Closest(key, Options.K), async contact =>
+            {
+                var skip = 0u;
+                QueryOutcome? outcome = null;
+                while (true)
+                {
+                    var reply = await RequestAsync(contact.EndPoint, contact.Id, new Envelope { Get = new Get { Key = keyBytes, Skip = skip } }, ct).ConfigureAwait(false);
+                    if (reply is not { BodyCase: Envelope.BodyOneofCase.GetReply }) return outcome;
+                    outcome ??= new QueryOutcome(MessageCodec.FromWire(reply.GetReply.Nodes, Id, Options.K * 2), reply.GetReply.Token);
+                    foreach (var wire in reply.GetReply.Values)
+                    {
+                        var value = new DhtValue(wire);
+                        if (filter.Accept(value)) found.TryWrite(value);
+                    }
+                    skip += (uint)reply.GetReply.Values.Count;
+                    if (reply.GetReply.Values.Count == 0 || skip >= reply.GetReply.Total || skip >= Options.MaxValuesPerKey) return outcome;
+                }
+            }, ct).ConfigureAwait(false);
+            found.TryComplete();
+        }
+        catch (Exception e)
+        {
+            found.TryComplete(e);
+        }
+    }
+
+    private async Task RepublishDue(CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        foreach (var (slot, entry) in _published)
+        {
+            if (entry.Next > now) continue;
+            _published[slot] = (entry.Value, now + Options.RepublishInterval);
+            try
+            {
+                await StoreOnClosestAsync(slot.Key, entry.Value, ct).ConfigureAwait(false);
+            }
+            catch (DhtException)
+            {
+                // nobody reachable now: the next round tries again
+            }
+        }
+    }
+}
+
+/// <summary>Drops values that break the rules and repeats of a value id at the same or an older seq.</summary>
+internal sealed class ValueFilter(NodeId key, int maxValueSize)
+{
+    private readonly Dictionary<ulong, (ulong Seq, DhtValue Value)> _seen = [];
+    private readonly Lock _lock = new();
+
+    public bool Accept(DhtValue value)
+    {
+        if (ValueRules.Check(key, value, maxValueSize) != ErrorCode.ErrorNone) return false;
+        lock (_lock)
+        {
+            if (_seen.TryGetValue(value.Id, out var best))
+            {
+                if (value.Seq < best.Seq || value.Equals(best.Value)) return false;
+                if (value.Seq == best.Seq && best.Value.IsSigned) return false;
+                if (best.Value.IsSigned && !best.Value.Wire.Owner.Equals(value.Wire.Owner)) return false;
+            }
+            _seen[value.Id] = (value.Seq, value);
+            return true;
+        }
+    }
+}

@@ -1,0 +1,166 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Cheshire.Identity;
+using Cheshire.Kademlia.Persistence;
+using Cheshire.Kademlia.Protocol;
+using Cheshire.Kademlia.Routing;
+using Cheshire.Kademlia.Transport;
+using Cheshire.Kademlia.Values;
+using Google.Protobuf;
+
+namespace Cheshire.Kademlia;
+
+/// <summary>
+/// A Cheshire DHT node: Kademlia routing over an <see cref="IDatagramTransport"/>, a multi-value
+/// store with signed and encrypted values, listen/notify, optional persistence.
+/// </summary>
+public sealed partial class KademliaNode : IAsyncDisposable
+{
+    private readonly IDatagramTransport _transport;
+    private readonly IKademliaPersistence? _persistence;
+    private readonly TimeProvider _time;
+    private readonly ValueStore _store;
+    private readonly RateLimiter _rateLimiter;
+    private readonly TokenIssuer _tokens;
+    private readonly NodeCounters _counters = new();
+    private readonly ConcurrentDictionary<ulong, PendingRequest> _pending = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ByteString _idBytes;
+    private Task? _maintenance;
+    private int _started;
+
+    public KademliaNode(NodeIdentity identity, IDatagramTransport transport, KademliaOptions? options = null,
+        IKademliaPersistence? persistence = null, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        ArgumentNullException.ThrowIfNull(transport);
+        Options = options ?? new KademliaOptions();
+        Options.Validate();
+        _transport = transport;
+        _persistence = persistence;
+        _time = time ?? TimeProvider.System;
+        Id = new NodeId(identity.NodeId);
+        _idBytes = ByteString.CopyFrom(identity.NodeId);
+        RoutingTable = new RoutingTable(Id, Options.K, _time, Options.MaxContactFailures);
+        _store = new ValueStore(Options, _time);
+        _rateLimiter = new RateLimiter(Options.RateLimitPerSecond, Options.RateLimitBurst, _time);
+        _tokens = new TokenIssuer(_time, TimeSpan.FromMinutes(5));
+        _store.Changed += OnValueChanged;
+        if (_persistence is not null)
+        {
+            _store.Saved += v => _persistence.SaveValue(v);
+            _store.Expired += (key, id) => _persistence.RemoveValue(key, id);
+        }
+    }
+
+    public NodeId Id { get; }
+    public KademliaOptions Options { get; }
+    public RoutingTable RoutingTable { get; }
+    public IPEndPoint EndPoint => _transport.LocalEndPoint;
+    public Contact Contact => new(Id, EndPoint);
+
+    public NodeStats Stats => new(
+        Interlocked.Read(ref _counters.DatagramsIn), Interlocked.Read(ref _counters.DatagramsOut),
+        Interlocked.Read(ref _counters.BytesIn), Interlocked.Read(ref _counters.BytesOut),
+        Interlocked.Read(ref _counters.Malformed), Interlocked.Read(ref _counters.RateLimited),
+        Interlocked.Read(ref _counters.Requests), Interlocked.Read(ref _counters.Timeouts),
+        Interlocked.Read(ref _counters.Retries), Interlocked.Read(ref _counters.Lookups),
+        Interlocked.Read(ref _counters.Notifications),
+        RoutingTable.Count, RoutingTable.BucketCount, _store.Count, _store.KeyCount, _store.Bytes, ListenerCount, _localListens.Count);
+
+    public IReadOnlyList<BucketSnapshot> RoutingTableSnapshot() => RoutingTable.Snapshot();
+
+    /// <summary>Values this node holds for others (and itself).</summary>
+    public IReadOnlyList<StoredValue> StoredValues() => _store.All();
+
+    /// <summary>
+    /// Starts receiving and maintenance. With persistence, reloads stored values and pings saved
+    /// contacts; returns how many answered (if any did, the node has rejoined and looked itself up).
+    /// </summary>
+    public async Task<int> StartAsync(CancellationToken ct = default)
+    {
+        if (Interlocked.Exchange(ref _started, 1) != 0) throw new InvalidOperationException("The node is already started.");
+        _transport.Start(OnDatagram);
+        var answered = 0;
+        if (_persistence is not null)
+        {
+            foreach (var saved in _persistence.LoadValues())
+                _store.Store(saved.Key, saved.Value, saved.Expires);
+            var contacts = _persistence.LoadContacts();
+            var pings = await Task.WhenAll(contacts.Select(c => PingAsync(c.EndPoint, ct))).ConfigureAwait(false);
+            answered = pings.Count(p => p is not null);
+            if (answered > 0) await FindNodeAsync(Id, ct).ConfigureAwait(false);
+        }
+        _maintenance = Task.Run(MaintenanceLoop, CancellationToken.None);
+        return answered;
+    }
+
+    /// <summary>
+    /// Joins the network through known endpoints: pings them, looks ourselves up, then refreshes
+    /// the buckets farther than our closest neighbour. Returns the routing table size.
+    /// </summary>
+    public async Task<int> BootstrapAsync(IEnumerable<IPEndPoint> endPoints, CancellationToken ct = default)
+    {
+        var pings = await Task.WhenAll(endPoints.Where(e => !e.Equals(EndPoint)).Select(e => PingAsync(e, ct))).ConfigureAwait(false);
+        if (pings.All(p => p is null) && RoutingTable.Count == 0) return 0;
+        var self = await FindNodeAsync(Id, ct).ConfigureAwait(false);
+        if (Options.RefreshBucketsOnJoin && self.Closest.Count > 0)
+        {
+            var nearest = Id.CommonPrefixLength(self.Closest[0].Id);
+            var refreshes = Enumerable.Range(0, Math.Min(nearest, RoutingTable.BucketCount))
+                .Select(prefix => FindNodeAsync(Id.RandomWithCommonPrefix(prefix), ct));
+            await Task.WhenAll(refreshes).ConfigureAwait(false);
+        }
+        return RoutingTable.Count;
+    }
+
+    /// <summary>Pings an endpoint; returns the contact that answered, or null.</summary>
+    public async Task<Contact?> PingAsync(IPEndPoint endPoint, CancellationToken ct = default)
+    {
+        var reply = await RequestAsync(endPoint, null, new Wire.Envelope { Ping = new Wire.Ping() }, ct).ConfigureAwait(false);
+        return reply is { BodyCase: Wire.Envelope.BodyOneofCase.Pong } ? new Contact(new NodeId(reply.SenderId.Span), endPoint) : null;
+    }
+
+    /// <summary>Iterative find_node: the k closest live nodes to <paramref name="target"/>.</summary>
+    public Task<LookupResult> FindNodeAsync(NodeId target, CancellationToken ct = default)
+    {
+        Interlocked.Increment(ref _counters.Lookups);
+        var lookup = new Lookup(Id, target, Options.K, Options.Alpha);
+        var request = new Wire.FindNode { Target = ByteString.CopyFrom(target.ToArray()) };
+        return lookup.RunAsync(RoutingTable.Closest(target, Options.K), async contact =>
+        {
+            var reply = await RequestAsync(contact.EndPoint, contact.Id, new Wire.Envelope { FindNode = request }, ct).ConfigureAwait(false);
+            if (reply is not { BodyCase: Wire.Envelope.BodyOneofCase.Nodes }) return null;
+            return new QueryOutcome(MessageCodec.FromWire(reply.Nodes.Nodes, Id, Options.K * 2), reply.Nodes.Token);
+        }, ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_stopping.IsCancellationRequested) return;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_maintenance is not null)
+        {
+            try
+            {
+                await _maintenance.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+        SaveContacts();
+        await _transport.DisposeAsync().ConfigureAwait(false);
+        foreach (var pending in _pending.Values) pending.Completion.TrySetResult(null);
+        foreach (var listen in _localListens.Values) listen.Complete();
+        _persistence?.Dispose();
+        _stopping.Dispose();
+    }
+
+    private void SaveContacts()
+    {
+        if (_persistence is null) return;
+        var good = RoutingTable.Snapshot().SelectMany(b => b.Contacts).Where(c => c.Failures == 0).Select(c => c.Contact).ToList();
+        if (good.Count > 0) _persistence.SaveContacts(good);
+    }
+}

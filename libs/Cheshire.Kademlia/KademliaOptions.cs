@@ -1,0 +1,64 @@
+namespace Cheshire.Kademlia;
+
+/// <summary>Tuning knobs of a <see cref="KademliaNode"/>. Defaults suit the real network.</summary>
+public sealed record KademliaOptions
+{
+    /// <summary>Bucket size and replication factor.</summary>
+    public int K { get; init; } = 20;
+
+    /// <summary>Parallel requests per lookup.</summary>
+    public int Alpha { get; init; } = 3;
+
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Resends of an unanswered request (same transaction id) before it counts as failed.</summary>
+    public int Retries { get; init; } = 1;
+
+    /// <summary>Unanswered requests before a contact leaves the routing table (sooner if a replacement waits).</summary>
+    public int MaxContactFailures { get; init; } = 2;
+
+    /// <summary>A bucket not changed for this long is refreshed by a lookup of a random id in its range.</summary>
+    public TimeSpan BucketRefreshInterval { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How often maintenance runs (expiry, refresh, republish, listen renewal, persistence).</summary>
+    public TimeSpan MaintenanceInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Ttl of a value whose owner gave none, and the longest ttl a node accepts.</summary>
+    public TimeSpan DefaultValueTtl { get; init; } = TimeSpan.FromMinutes(10);
+    public TimeSpan MaxValueTtl { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>Values put through this node are republished this often (before their ttl runs out).</summary>
+    public TimeSpan RepublishInterval { get; init; } = TimeSpan.FromMinutes(5);
+
+    public int MaxValueSize { get; init; } = 64 * 1024;
+    public int MaxValuesPerKey { get; init; } = 1024;
+    public long MaxStoreBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>Requests per second allowed from one IP address (token bucket); 0 turns the limit off.</summary>
+    public double RateLimitPerSecond { get; init; } = 400;
+    public double RateLimitBurst { get; init; } = 800;
+
+    /// <summary>How many of the closest nodes a listener registers on.</summary>
+    public int ListenNodes { get; init; } = 8;
+    public TimeSpan ListenTtl { get; init; } = TimeSpan.FromMinutes(2);
+    public int MaxListenersPerKey { get; init; } = 512;
+    public int MaxListeners { get; init; } = 16_384;
+
+    /// <summary>How often the routing table is saved to persistence.</summary>
+    public TimeSpan PersistContactsInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>After bootstrap, refresh every bucket farther than the closest neighbour (the paper's join).</summary>
+    public bool RefreshBucketsOnJoin { get; init; } = true;
+
+    /// <summary>Largest datagram this node sends; replies are paged to fit.</summary>
+    public int MaxDatagramSize { get; init; } = 65_000;
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(K, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(Alpha, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(Retries, 0);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxValueSize, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxDatagramSize, 65_507);
+    }
+}

@@ -1,0 +1,143 @@
+using System.Net;
+using Cheshire.Kademlia.Routing;
+using Cheshire.Kademlia.Values;
+using Cheshire.Kademlia.Wire;
+using Microsoft.Data.Sqlite;
+
+namespace Cheshire.Kademlia.Persistence;
+
+/// <summary>SQLite file with two tables: contacts and values (protobuf bytes with their expiry).</summary>
+public sealed class SqlitePersistence : IKademliaPersistence
+{
+    public const string DefaultFileName = "dht.sqlite";
+    private readonly SqliteConnection _connection;
+    private readonly Lock _lock = new();
+
+    public SqlitePersistence(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        _connection.Open();
+        Execute("""
+            PRAGMA journal_mode = WAL;
+            PRAGMA synchronous = NORMAL;
+            CREATE TABLE IF NOT EXISTS contacts (id BLOB PRIMARY KEY, ip BLOB NOT NULL, port INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS dht_values (key BLOB NOT NULL, value_id INTEGER NOT NULL, expires INTEGER NOT NULL, value BLOB NOT NULL,
+                PRIMARY KEY (key, value_id));
+            """);
+    }
+
+    /// <summary>Opens <see cref="DefaultFileName"/> in a node's data folder.</summary>
+    public static SqlitePersistence InDirectory(string dataDirectory) => new(Path.Combine(dataDirectory, DefaultFileName));
+
+    public IReadOnlyList<Contact> LoadContacts()
+    {
+        lock (_lock)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT id, ip, port FROM contacts";
+            using var reader = command.ExecuteReader();
+            var contacts = new List<Contact>();
+            while (reader.Read())
+            {
+                var id = (byte[])reader[0];
+                var ip = (byte[])reader[1];
+                var port = reader.GetInt32(2);
+                if (id.Length == NodeId.Length && ip.Length is 4 or 16 && port is > 0 and <= 65535)
+                    contacts.Add(new Contact(new NodeId(id), new IPEndPoint(new IPAddress(ip), port)));
+            }
+            return contacts;
+        }
+    }
+
+    public void SaveContacts(IReadOnlyList<Contact> contacts)
+    {
+        lock (_lock)
+        {
+            using var transaction = _connection.BeginTransaction();
+            Execute("DELETE FROM contacts", transaction);
+            using var command = _connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "INSERT OR REPLACE INTO contacts (id, ip, port) VALUES ($id, $ip, $port)";
+            var id = command.Parameters.Add("$id", SqliteType.Blob);
+            var ip = command.Parameters.Add("$ip", SqliteType.Blob);
+            var port = command.Parameters.Add("$port", SqliteType.Integer);
+            foreach (var contact in contacts)
+            {
+                id.Value = contact.Id.ToArray();
+                ip.Value = contact.EndPoint.Address.GetAddressBytes();
+                port.Value = contact.EndPoint.Port;
+                command.ExecuteNonQuery();
+            }
+            transaction.Commit();
+        }
+    }
+
+    public IReadOnlyList<StoredValue> LoadValues()
+    {
+        lock (_lock)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT key, expires, value FROM dht_values";
+            using var reader = command.ExecuteReader();
+            var values = new List<StoredValue>();
+            while (reader.Read())
+            {
+                var key = (byte[])reader[0];
+                if (key.Length != NodeId.Length) continue;
+                Value wire;
+                try
+                {
+                    wire = Value.Parser.ParseFrom((byte[])reader[2]);
+                }
+                catch (Google.Protobuf.InvalidProtocolBufferException)
+                {
+                    continue;
+                }
+                values.Add(new StoredValue(new NodeId(key), new DhtValue(wire), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1))));
+            }
+            return values;
+        }
+    }
+
+    public void SaveValue(StoredValue value)
+    {
+        lock (_lock)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "INSERT OR REPLACE INTO dht_values (key, value_id, expires, value) VALUES ($key, $id, $expires, $value)";
+            command.Parameters.AddWithValue("$key", value.Key.ToArray());
+            command.Parameters.AddWithValue("$id", unchecked((long)value.Value.Id));
+            command.Parameters.AddWithValue("$expires", value.Expires.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$value", Google.Protobuf.MessageExtensions.ToByteArray(value.Value.Wire));
+            command.ExecuteNonQuery();
+        }
+    }
+
+    public void RemoveValue(NodeId key, ulong valueId)
+    {
+        lock (_lock)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "DELETE FROM dht_values WHERE key = $key AND value_id = $id";
+            command.Parameters.AddWithValue("$key", key.ToArray());
+            command.Parameters.AddWithValue("$id", unchecked((long)valueId));
+            command.ExecuteNonQuery();
+        }
+    }
+
+    private void Execute(string sql, SqliteTransaction? transaction = null)
+    {
+        using var command = _connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    public void Dispose()
+    {
+        lock (_lock) _connection.Dispose();
+    }
+}
