@@ -1,0 +1,253 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Threading.Channels;
+using Cheshire.Styx.FileSystem;
+using Cheshire.Styx.Messages;
+using Cheshire.Styx.Protocol;
+
+namespace Cheshire.Styx.Server;
+
+/// <summary>
+/// Serves one 9P connection over an <see cref="IDuplexPipe"/> (e.g. Kestrel's ConnectionContext.Transport).
+/// Requests run concurrently up to <see cref="StyxServerOptions.MaxConcurrentRequests"/>; replies are
+/// written by one writer loop straight into the PipeWriter and flushed in batches.
+/// </summary>
+public sealed class StyxServerConnection
+{
+    private readonly IDuplexPipe _transport;
+    private readonly StyxSession _session;
+    private readonly StyxMessageReader _reader;
+    private readonly SemaphoreSlim _slots;
+    private readonly Dictionary<ushort, InFlightRequest> _inFlight = [];
+    private readonly Lock _inFlightLock = new();
+    private readonly List<Task> _flushes = [];
+    private readonly Channel<OutgoingReply> _replies =
+        Channel.CreateUnbounded<OutgoingReply>(new UnboundedChannelOptions { SingleReader = true });
+
+    public StyxServerConnection(IDuplexPipe transport, IFileSystem fileSystem, StyxServerOptions? options = null)
+    {
+        options ??= new StyxServerOptions();
+        _transport = transport;
+        _session = new StyxSession(fileSystem, options);
+        _reader = new StyxMessageReader(Dialect.Styx2000, options.MaxMessageSize);
+        _slots = new SemaphoreSlim(options.MaxConcurrentRequests);
+    }
+
+    public StyxSession Session => _session;
+
+    /// <summary>Why the connection ended, if it was a protocol violation by the peer.</summary>
+    public StyxProtocolException? ProtocolError { get; private set; }
+
+    /// <summary>Runs until the peer disconnects, breaks the protocol, or <paramref name="cancellationToken"/> fires.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken = default)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var writer = WriteLoopAsync(stop);
+        try
+        {
+            await ReadLoopAsync(stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped by the host or because the writer failed.
+        }
+        catch (StyxProtocolException e)
+        {
+            ProtocolError = e;
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The transport went away.
+        }
+        finally
+        {
+            await AbortAllAsync();
+            _replies.Writer.TryComplete();
+            await writer;
+            await _session.ResetAsync();
+            await _transport.Input.CompleteAsync();
+            await _transport.Output.CompleteAsync();
+        }
+    }
+
+    private async Task ReadLoopAsync(CancellationToken ct)
+    {
+        var input = _transport.Input;
+        while (true)
+        {
+            var result = await input.ReadAsync(ct);
+            var buffer = result.Buffer;
+            var consumed = buffer.Start;
+            var examined = buffer.End;
+            try
+            {
+                while (true)
+                {
+                    var remaining = buffer.Slice(consumed);
+                    var frameEnd = remaining.Start;
+                    var seen = remaining.End;
+                    Message message;
+                    try
+                    {
+                        if (!_reader.TryParseMessage(remaining, ref frameEnd, ref seen, out message)) break;
+                    }
+                    catch (StyxProtocolException e) when (e.FrameSkipped && e.Tag is { } tag && tag != StyxConstants.NoTag)
+                    {
+                        consumed = frameEnd;
+                        Enqueue(_session.ErrorReply(tag, Errno.EPROTO, e.Message));
+                        continue;
+                    }
+                    consumed = frameEnd;
+                    await DispatchAsync(message, ct);
+                }
+                if (result.IsCompleted || result.IsCanceled) return;
+            }
+            finally
+            {
+                input.AdvanceTo(consumed, examined);
+            }
+        }
+    }
+
+    private async ValueTask DispatchAsync(Message message, CancellationToken ct)
+    {
+        switch (message)
+        {
+            case Tversion version:
+                await AbortAllAsync();
+                var reply = await _session.VersionAsync(version);
+                _reader.Dialect = _session.Dialect;
+                _reader.MaxMessageSize = _session.MaxMessageSize;
+                Enqueue(reply);
+                return;
+            case Tflush flush:
+                lock (_inFlightLock) _flushes.Add(FlushAsync(flush));
+                return;
+        }
+
+        var request = new InFlightRequest(message);
+        lock (_inFlightLock)
+        {
+            if (!_inFlight.TryAdd(message.Tag, request))
+            {
+                message.Release();
+                throw new StyxProtocolException($"tag {message.Tag} is already in use", message.Tag, message.Type);
+            }
+        }
+        if (!_slots.Wait(0)) await _slots.WaitAsync(ct);
+        request.Completion = ProcessAsync(request);
+    }
+
+    private async Task ProcessAsync(InFlightRequest request)
+    {
+        var message = request.Request;
+        Message reply;
+        try
+        {
+            reply = await _session.HandleAsync(message, request.Cancellation.Token);
+        }
+        catch (StyxErrorException e)
+        {
+            reply = _session.ErrorReply(message.Tag, e.Errno, e.Message);
+        }
+        catch (OperationCanceledException)
+        {
+            reply = _session.ErrorReply(message.Tag, Errno.EINTR);
+        }
+        catch (Exception e)
+        {
+            reply = _session.ErrorReply(message.Tag, Errno.EIO, e.Message);
+        }
+        finally
+        {
+            message.Release();
+            _slots.Release();
+        }
+
+        lock (_inFlightLock)
+        {
+            _inFlight.Remove(message.Tag);
+            if (request.TryAnswer()) Enqueue(reply);
+            else reply.Release();
+        }
+        request.Cancellation.Dispose();
+    }
+
+    private async Task FlushAsync(Tflush flush)
+    {
+        InFlightRequest? victim;
+        lock (_inFlightLock)
+        {
+            if (!_inFlight.TryGetValue(flush.OldTag, out victim))
+            {
+                Enqueue(new Rflush(flush.Tag));
+                return;
+            }
+            victim.TryFlush();
+        }
+        await victim.Completion;
+        Enqueue(new Rflush(flush.Tag));
+    }
+
+    /// <summary>Flushes every outstanding request and waits for them (Tversion, shutdown).</summary>
+    private async Task AbortAllAsync()
+    {
+        List<Task> pending;
+        lock (_inFlightLock)
+        {
+            pending = [.. _flushes];
+            _flushes.Clear();
+            foreach (var request in _inFlight.Values)
+            {
+                request.TryFlush();
+                pending.Add(request.Completion);
+            }
+        }
+        await Task.WhenAll(pending);
+    }
+
+    private void Enqueue(Message reply) =>
+        _replies.Writer.TryWrite(new OutgoingReply(reply, _session.Dialect, _session.MaxMessageSize));
+
+    private async Task WriteLoopAsync(CancellationTokenSource stop)
+    {
+        var output = _transport.Output;
+        var reader = _replies.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync())
+            {
+                while (reader.TryRead(out var item)) WriteReply(output, item);
+                var result = await output.FlushAsync();
+                if (result.IsCompleted || result.IsCanceled) break;
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+        {
+            // The peer went away.
+        }
+        stop.Cancel();
+        while (reader.TryRead(out var item)) item.Reply.Release();
+    }
+
+    private static void WriteReply(IBufferWriter<byte> output, OutgoingReply item)
+    {
+        try
+        {
+            StyxMessageWriter.Write(output, item.Reply, item.Dialect, item.MaxMessageSize);
+        }
+        catch (StyxProtocolException e)
+        {
+            var error = item.Dialect == Dialect.Linux
+                ? (Message)new Rlerror(item.Reply.Tag, Errno.EPROTO)
+                : new Rerror(item.Reply.Tag, e.Message, Errno.EPROTO);
+            StyxMessageWriter.Write(output, error, item.Dialect, item.MaxMessageSize);
+        }
+        finally
+        {
+            item.Reply.Release();
+        }
+    }
+
+    private readonly record struct OutgoingReply(Message Reply, Dialect Dialect, uint MaxMessageSize);
+}
