@@ -224,6 +224,7 @@ public sealed class ServerTests
         Assert.Equal(32, all.Count);
         Assert.Equal([".", ".."], all.Take(2).Select(d => d.Name));
         Assert.All(all, d => Assert.Equal(4, d.Type));
+        Assert.Equal(Errno.EINVAL, (await Assert.ThrowsAsync<StyxErrorException>(() => client.ReaddirAsync(2, 0, 10, ct))).Errno);
         var resumed = await client.ReaddirAsync(2, all[9].Offset, 8192, ct);
         Assert.Equal(all[10].Name, resumed[0].Name);
         var attrs = await client.GetattrAsync(1, ct: ct);

@@ -96,7 +96,15 @@ internal static class DirectoryReads
                 var qid = entry.Node.Qid;
                 var dirent = new Dirent(qid, index + 1, AttributeConversions.DirentType(qid), entry.Name);
                 int size = dirent.WireSize;
-                if (size > count - written) break;
+                if (size > count - written)
+                {
+                    if (written == 0)
+                    {
+                        owner.Return();
+                        throw new StyxErrorException(Errno.EINVAL, "read count too small for a directory entry");
+                    }
+                    break;
+                }
                 var writer = new StyxWriter(owner.Array.AsSpan(written, size));
                 dirent.Write(ref writer);
                 written += size;

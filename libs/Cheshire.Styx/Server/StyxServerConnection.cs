@@ -20,7 +20,7 @@ public sealed class StyxServerConnection
     private readonly SemaphoreSlim _slots;
     private readonly Dictionary<ushort, InFlightRequest> _inFlight = [];
     private readonly Lock _inFlightLock = new();
-    private readonly List<Task> _flushes = [];
+    private readonly HashSet<Task> _flushes = [];
     private readonly Channel<OutgoingReply> _replies =
         Channel.CreateUnbounded<OutgoingReply>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -121,7 +121,12 @@ public sealed class StyxServerConnection
                 Enqueue(reply);
                 return;
             case Tflush flush:
-                lock (_inFlightLock) _flushes.Add(FlushAsync(flush));
+                var flushing = FlushAsync(flush);
+                lock (_inFlightLock) _flushes.Add(flushing);
+                _ = flushing.ContinueWith(done =>
+                {
+                    lock (_inFlightLock) _flushes.Remove(done);
+                }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 return;
         }
 
