@@ -40,6 +40,9 @@ public sealed partial class MainlineNode : IAsyncDisposable
     }
 
     public MainlineOptions Options { get; }
+
+    /// <summary>The last unexpected exception raised while handling a datagram (see <see cref="MainlineStats.InternalErrors"/>).</summary>
+    public Exception? LastInternalError { get; private set; }
     public NodeId Id => RoutingTable.LocalId;
     public RoutingTable RoutingTable { get; }
     public PeerStore Peers { get; }
@@ -65,6 +68,7 @@ public sealed partial class MainlineNode : IAsyncDisposable
         Interlocked.Read(ref _stats.Timeouts),
         Interlocked.Read(ref _stats.MalformedReceived),
         Interlocked.Read(ref _stats.RateLimited),
+        Interlocked.Read(ref _stats.InternalErrors),
         RoutingTable.Count,
         RoutingTable.BucketCount,
         Peers.InfohashCount,
@@ -118,7 +122,16 @@ public sealed partial class MainlineNode : IAsyncDisposable
             {
                 return;
             }
-            await HandleDatagramAsync(datagram);
+            try
+            {
+                await HandleDatagramAsync(datagram);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A handler bug must not take the node down; it is counted and kept for diagnosis.
+                Interlocked.Increment(ref _stats.InternalErrors);
+                LastInternalError = e;
+            }
         }
     }
 

@@ -12,6 +12,7 @@ public sealed record MainlineStats(
     long Timeouts,
     long MalformedReceived,
     long RateLimited,
+    long InternalErrors,
     int RoutingTableNodes,
     int Buckets,
     int Infohashes,
@@ -28,6 +29,7 @@ internal sealed class StatCounters
     public long Timeouts;
     public long MalformedReceived;
     public long RateLimited;
+    public long InternalErrors;
 
     public static void Count(ConcurrentDictionary<string, long> map, string method) =>
         map.AddOrUpdate(KnownMethods.Contains(method) ? method : "other", 1, (_, n) => n + 1);
