@@ -14,12 +14,24 @@ public sealed class SimulatedNetwork
     private int _next;
     private long _delivered;
     private long _dropped;
+    private long _handlerErrors;
 
     /// <summary>Probability in [0, 1) that a datagram is lost.</summary>
     public double LossRate { get; set; }
 
     public long Delivered => Interlocked.Read(ref _delivered);
     public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Exceptions thrown by receive handlers (a healthy engine has none).</summary>
+    public long HandlerErrors => Interlocked.Read(ref _handlerErrors);
+
+    internal void HandlerFailed(Exception error)
+    {
+        Interlocked.Increment(ref _handlerErrors);
+        LastHandlerError = error;
+    }
+
+    public Exception? LastHandlerError { get; private set; }
 
     public SimulatedTransport CreateTransport()
     {
@@ -86,9 +98,10 @@ public sealed class SimulatedTransport : IDatagramTransport
             {
                 h(data, source);
             }
-            catch (Exception)
+            catch (Exception e)
             {
-                // as with UDP: a handler bug must not take the network down
+                // as with UDP: a handler bug must not take the network down, but the simulation counts it
+                self._network.HandlerFailed(e);
             }
         }, (handler, datagram, from, this), preferLocal: false);
     }
