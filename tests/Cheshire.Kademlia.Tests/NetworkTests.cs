@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Text;
+using Cheshire.Identity;
+using Cheshire.Kademlia.Values;
+using Cheshire.Kademlia.Wire;
+using Google.Protobuf;
+
+namespace Cheshire.Kademlia.Tests;
+
+/// <summary>End-to-end behaviour on a small simulated network.</summary>
+public sealed class NetworkTests : IAsyncLifetime
+{
+    private SimulatedCluster _cluster = null!;
+
+    public async ValueTask InitializeAsync() =>
+        _cluster = await SimulatedCluster.CreateAsync(40, SimulatedCluster.FastOptions with { RefreshBucketsOnJoin = true }, parallelJoins: 8);
+
+    public async ValueTask DisposeAsync() => await _cluster.DisposeAsync();
+
+    private KademliaNode Node(int i) => _cluster.Nodes[i];
+
+    private static async Task<List<DhtValue>> All(IAsyncEnumerable<DhtValue> values)
+    {
+        var list = new List<DhtValue>();
+        await foreach (var v in values) list.Add(v);
+        return list;
+    }
+
+    [Fact]
+    public async Task APutValueIsReplicatedAndFoundFromAnotherNode()
+    {
+        var key = NodeId.Hash("/alice");
+        var result = await Node(3).PutAsync(key, DhtValue.Plain(1, "music"), republish: false);
+        Assert.True(result.Stored >= 10, $"stored on {result.Stored} nodes");
+        await Node(4).PutAsync(key, DhtValue.Plain(2, "docs"), republish: false);
+        var values = await All(Node(30).GetAsync(key));
+        Assert.Equal(["docs", "music"], values.Select(v => Encoding.UTF8.GetString(v.Data.Span)).Order());
+        var holders = _cluster.Nodes.Count(n => n.StoredValues().Any(s => s.Key == key));
+        Assert.InRange(holders, 10, 21);
+    }
+
+    [Fact]
+    public async Task SignedValuesAreUpdatedByTheirOwnerOnly()
+    {
+        using var alice = NodeIdentity.Generate();
+        using var mallory = NodeIdentity.Generate();
+        var key = NodeId.Hash("/alice/signed");
+        await Node(1).PutAsync(key, DhtValue.Signed(key, 9, 1, "v1"u8, alice), republish: false);
+        await Node(2).PutAsync(key, DhtValue.Signed(key, 9, 2, "v2"u8, alice), republish: false);
+        var error = await Assert.ThrowsAsync<DhtException>(() => Node(5).PutAsync(key, DhtValue.Signed(key, 9, 3, "evil"u8, mallory), republish: false));
+        Assert.Equal(ErrorCode.ErrorNotOwner, error.Code);
+        var values = await All(Node(20).GetAsync(key));
+        var value = Assert.Single(values);
+        Assert.Equal(2UL, value.Seq);
+        Assert.Equal(alice.PublicKey, value.Owner);
+        Assert.True(value.VerifySignature(key));
+    }
+
+    [Fact]
+    public async Task AForgedValueHeldByAStorerIsDroppedByTheReader()
+    {
+        using var alice = NodeIdentity.Generate();
+        var key = NodeId.Hash("/alice/forged");
+        var forged = DhtValue.Signed(key, 1, 1, "real"u8, alice).Wire.Clone();
+        forged.Data = ByteString.CopyFromUtf8("fake");
+        // a dishonest storer bypasses its own checks: the reader must still refuse the value
+        var storer = Node(7);
+        var stored = typeof(KademliaNode).GetField("_store", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(storer)!;
+        var dict = typeof(ValueStore).GetField("_keys", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(stored)!;
+        ((Dictionary<NodeId, SortedDictionary<ulong, StoredValue>>)dict)[key] = new() { [1] = new StoredValue(key, new DhtValue(forged), DateTimeOffset.MaxValue) };
+        Assert.Empty(await All(Node(8).GetAsync(key)));
+        Assert.Empty(await All(storer.GetAsync(key)));
+    }
+
+    [Fact]
+    public async Task EncryptedValuesOpenOnlyForTheirRecipient()
+    {
+        using var bob = EncryptionKeyPair.Generate();
+        using var eve = EncryptionKeyPair.Generate();
+        var key = NodeId.Hash("/bob/inbox");
+        await Node(11).PutAsync(key, DhtValue.Encrypted(key, 1, "for bob"u8, bob.PublicKey), republish: false);
+        var value = Assert.Single(await All(Node(12).GetAsync(key)));
+        Assert.True(value.TryDecrypt(key, bob, out var plain));
+        Assert.Equal("for bob"u8.ToArray(), plain);
+        Assert.False(value.TryDecrypt(key, eve, out _));
+    }
+
+    [Fact]
+    public async Task AListenerHearsNewAndUpdatedValuesWithinASecond()
+    {
+        using var alice = NodeIdentity.Generate();
+        var key = NodeId.Hash("/alice/live");
+        await Node(0).PutAsync(key, DhtValue.Signed(key, 1, 1, "before"u8, alice), republish: false);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var heard = System.Threading.Channels.Channel.CreateUnbounded<(DhtValue, long)>();
+        var listening = Task.Run(async () =>
+        {
+            await foreach (var v in Node(25).ListenAsync(key, cts.Token))
+                heard.Writer.TryWrite((v, Stopwatch.GetTimestamp()));
+        });
+        var (first, _) = await heard.Reader.ReadAsync(cts.Token);
+        Assert.Equal("before"u8.ToArray(), first.Data.ToArray());
+
+        var put = Stopwatch.GetTimestamp();
+        await Node(9).PutAsync(key, DhtValue.Plain(2, "new"), republish: false);
+        var (added, at) = await heard.Reader.ReadAsync(cts.Token);
+        Assert.Equal("new"u8.ToArray(), added.Data.ToArray());
+        Assert.True(Stopwatch.GetElapsedTime(put, at) < TimeSpan.FromSeconds(1));
+
+        put = Stopwatch.GetTimestamp();
+        await Node(13).PutAsync(key, DhtValue.Signed(key, 1, 2, "after"u8, alice), republish: false);
+        var (updated, at2) = await heard.Reader.ReadAsync(cts.Token);
+        Assert.Equal(2UL, updated.Seq);
+        Assert.True(Stopwatch.GetElapsedTime(put, at2) < TimeSpan.FromSeconds(1));
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => listening);
+    }
+
+    [Fact]
+    public async Task LimitsReachTheCallerAsTypedErrors()
+    {
+        var key = NodeId.Hash("/big");
+        var tooBig = await Assert.ThrowsAsync<DhtException>(() => Node(1).PutAsync(key, DhtValue.Plain(1, new byte[64 * 1024 + 1]), republish: false));
+        Assert.Equal(ErrorCode.ErrorValueTooLarge, tooBig.Code);
+    }
+
+    [Fact]
+    public async Task FindNodeConvergesOnTheTarget()
+    {
+        foreach (var i in new[] { 2, 17, 33 })
+        {
+            var result = await Node(i).FindNodeAsync(Node(39 - i).Id);
+            Assert.Equal(Node(39 - i).Id, result.Closest[0].Id);
+            Assert.True(result.Converged);
+            Assert.True(result.Hops >= 1);
+        }
+    }
+}
