@@ -27,6 +27,7 @@ public sealed partial class MainlineNode
                 return;
         }
         BDictionary response;
+        NodeId sender;
         try
         {
             var args = query.Arguments!;
@@ -43,8 +44,7 @@ public sealed partial class MainlineNode
                 "sample_infohashes" => SampleInfohashes(args, source),
                 _ => throw new KrpcException(KrpcErrorCode.MethodUnknown, "method unknown"),
             };
-            if (!query.ReadOnly)
-                OnQueriedBy(new NodeId(idBytes.Span), source);
+            sender = new NodeId(idBytes.Span);
         }
         catch (KrpcException e)
         {
@@ -57,7 +57,10 @@ public sealed partial class MainlineNode
         }
         catch (OperationCanceledException)
         {
+            return;
         }
+        if (!query.ReadOnly)
+            OnQueriedBy(sender, source); // BEP 43: read-only nodes stay out of routing tables
     }
 
     /// <summary>A non read-only node queried us: note it, and confirm a newly added node with a ping.</summary>
