@@ -21,6 +21,7 @@ public sealed partial class MainlineNode
     /// Sends a query and waits for its response. Throws <see cref="KrpcException"/> for an error reply and
     /// <see cref="TimeoutException"/> when none arrives within <see cref="MainlineOptions.QueryTimeout"/>.
     /// Responders are added to the routing table; a known node that times out is marked as failed.
+    /// The sender id is written into <paramref name="arguments"/>.
     /// </summary>
     public async Task<QueryResponse> QueryAsync(IPEndPoint destination, string method, BDictionary arguments, NodeId? expectedId, CancellationToken cancellationToken)
     {

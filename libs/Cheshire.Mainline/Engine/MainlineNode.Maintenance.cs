@@ -10,7 +10,17 @@ public sealed partial class MainlineNode
         try
         {
             while (await timer.WaitForNextTickAsync(_stop.Token))
-                await RunMaintenanceAsync(_stop.Token);
+            {
+                try
+                {
+                    await RunMaintenanceAsync(_stop.Token);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    Interlocked.Increment(ref _stats.InternalErrors);
+                    LastInternalError = e;
+                }
+            }
         }
         catch (OperationCanceledException)
         {

@@ -22,19 +22,9 @@ public sealed partial class MainlineNode
             _bootstrapEndPoints.Clear();
             _bootstrapEndPoints.AddRange(list);
         }
-        var seeds = new ConcurrentBag<NodeContact>();
-        await Task.WhenAll(list.Select(async endPoint =>
-        {
-            try
-            {
-                var args = new BDictionary { ["target"] = new BString(Id.ToArray()), ["want"] = WantList() };
-                var response = await QueryAsync(endPoint, "find_node", args, null, cancellationToken);
-                seeds.Add(response.Node);
-            }
-            catch (Exception e) when (e is TimeoutException or KrpcException)
-            {
-            }
-        }));
+        // Responders land in the routing table; the self lookup then walks towards our own id.
+        await Task.WhenAll(list.Select(endPoint => TryQueryAsync(endPoint, "find_node",
+            new BDictionary { ["target"] = new BString(Id.ToArray()), ["want"] = WantList() }, null, cancellationToken)));
         await FindNodeAsync(Id, cancellationToken);
         return RoutingTable.Count;
     }
@@ -65,12 +55,12 @@ public sealed partial class MainlineNode
             var args = new BDictionary
             {
                 ["info_hash"] = new BString(infohash.ToArray()),
-                ["port"] = new BInteger(port),
+                ["port"] = new BInteger(port == 0 ? LocalEndPoint.Port : port),
                 ["token"] = r.Body["token"],
             };
             if (impliedPort)
                 args["implied_port"] = new BInteger(1);
-            return await TryQueryAsync(r.Node, "announce_peer", args, cancellationToken) is not null;
+            return await TryQueryAsync(r.Node.EndPoint, "announce_peer", args, r.Node.Id, cancellationToken) is not null;
         }));
         return new AnnounceResult(infohash, peers, results.Count(ok => ok));
     }
@@ -218,11 +208,11 @@ public sealed partial class MainlineNode
         return new PutResult(target, stored.Count(ok => ok), [.. errors]);
     }
 
-    private async Task<QueryResponse?> TryQueryAsync(NodeContact node, string method, BDictionary args, CancellationToken cancellationToken)
+    private async Task<QueryResponse?> TryQueryAsync(IPEndPoint endPoint, string method, BDictionary args, NodeId? expectedId, CancellationToken cancellationToken)
     {
         try
         {
-            return await QueryAsync(node.EndPoint, method, args, node.Id, cancellationToken);
+            return await QueryAsync(endPoint, method, args, expectedId, cancellationToken);
         }
         catch (Exception e) when (e is TimeoutException or KrpcException)
         {
