@@ -141,7 +141,4 @@ public sealed partial class KademliaNode
         ct.ThrowIfCancellationRequested();
         return null;
     }
-
-    private static DhtException RemoteError(Envelope reply) =>
-        new(reply.Error.Code, $"remote node refused: {reply.Error.Code}: {reply.Error.Message}");
 }

@@ -57,6 +57,7 @@ public sealed partial class KademliaNode
         var stored = results.Count(c => c == ErrorCode.ErrorNone);
         var errors = results.Where(c => c is not null and not ErrorCode.ErrorNone)
             .GroupBy(c => c!.Value).ToDictionary(g => g.Key, g => g.Count());
+        foreach (var (code, count) in lookup.Errors) errors[code] = errors.GetValueOrDefault(code) + count;
         if (stored == 0)
         {
             var code = errors.Count > 0 ? errors.MaxBy(e => e.Value).Key : ErrorCode.ErrorNone;
@@ -98,6 +99,7 @@ public sealed partial class KademliaNode
                 while (true)
                 {
                     var reply = await RequestAsync(contact.EndPoint, contact.Id, new Envelope { Get = new Get { Key = keyBytes, Skip = skip } }, ct).ConfigureAwait(false);
+                    if (reply is { BodyCase: Envelope.BodyOneofCase.Error }) lookup.RecordError(reply.Error.Code);
                     if (reply is not { BodyCase: Envelope.BodyOneofCase.GetReply }) return outcome;
                     outcome ??= new QueryOutcome(MessageCodec.FromWire(reply.GetReply.Nodes, Id, Options.K * 2), reply.GetReply.Token);
                     foreach (var wire in reply.GetReply.Values)

@@ -130,6 +130,7 @@ public sealed partial class KademliaNode : IAsyncDisposable
         return lookup.RunAsync(RoutingTable.Closest(target, Options.K), async contact =>
         {
             var reply = await RequestAsync(contact.EndPoint, contact.Id, new Wire.Envelope { FindNode = request }, ct).ConfigureAwait(false);
+            if (reply is { BodyCase: Wire.Envelope.BodyOneofCase.Error }) lookup.RecordError(reply.Error.Code);
             if (reply is not { BodyCase: Wire.Envelope.BodyOneofCase.Nodes }) return null;
             return new QueryOutcome(MessageCodec.FromWire(reply.Nodes.Nodes, Id, Options.K * 2), reply.Nodes.Token);
         }, ct);

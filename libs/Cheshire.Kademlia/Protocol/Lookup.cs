@@ -10,6 +10,9 @@ internal sealed record QueryOutcome(List<Contact> Nodes, ByteString Token);
 public sealed record LookupResult(NodeId Target, IReadOnlyList<Contact> Closest, int Hops, int Queried, int Responded, bool Converged)
 {
     internal IReadOnlyDictionary<NodeId, ByteString> Tokens { get; init; } = new Dictionary<NodeId, ByteString>();
+
+    /// <summary>Typed errors nodes answered with during the lookup (e.g. rate limited), by code.</summary>
+    public IReadOnlyDictionary<Wire.ErrorCode, int> Errors { get; init; } = new Dictionary<Wire.ErrorCode, int>();
 }
 
 /// <summary>
@@ -32,6 +35,13 @@ internal sealed class Lookup(NodeId self, NodeId target, int k, int alpha)
     private readonly List<Candidate> _candidates = [];
     private readonly HashSet<NodeId> _known = [];
     private readonly int _maxCandidates = k * 8;
+    private readonly Dictionary<Wire.ErrorCode, int> _errors = [];
+
+    /// <summary>Records a typed error a queried node answered with (called from query functions).</summary>
+    public void RecordError(Wire.ErrorCode code)
+    {
+        lock (_errors) _errors[code] = _errors.GetValueOrDefault(code) + 1;
+    }
 
     public async Task<LookupResult> RunAsync(IEnumerable<Contact> seeds, Func<Contact, Task<QueryOutcome?>> query, CancellationToken ct)
     {
@@ -66,6 +76,7 @@ internal sealed class Lookup(NodeId self, NodeId target, int k, int alpha)
         return new LookupResult(target, closest.Select(c => c.Contact).ToList(), closest.Count == 0 ? 0 : closest[0].Depth + 1, queried, responded, responded > 0)
         {
             Tokens = tokens,
+            Errors = new Dictionary<Wire.ErrorCode, int>(_errors),
         };
     }
 

@@ -1,0 +1,133 @@
+using System.Net;
+using Cheshire.Identity;
+using Cheshire.Kademlia.Transport;
+using Cheshire.Kademlia.Values;
+using Cheshire.Kademlia.Wire;
+using Google.Protobuf;
+
+namespace Cheshire.Kademlia.Tests;
+
+/// <summary>Random and mutated datagrams must be dropped or answered with an error, never crash a node.</summary>
+public sealed class FuzzTests
+{
+    [Fact]
+    public async Task AHundredThousandBadDatagramsLeaveTheNodeWorking()
+    {
+        var network = new SimulatedNetwork();
+        var options = SimulatedCluster.FastOptions with { MaxValuesPerKey = 64 };
+        using var id = NodeIdentity.Generate();
+        await using var target = new KademliaNode(id, network.CreateTransport(), options);
+        await target.StartAsync();
+        using var id2 = NodeIdentity.Generate();
+        var attackerTransport = network.CreateTransport();
+        var replies = 0;
+        var token = ByteString.Empty;
+        attackerTransport.Start((data, _) =>
+        {
+            Interlocked.Increment(ref replies);
+            var reply = Envelope.Parser.ParseFrom(data);
+            if (reply.BodyCase == Envelope.BodyOneofCase.Nodes) token = reply.Nodes.Token;
+        });
+        // a real token lets hostile puts and listens reach the store and listener checks
+        attackerTransport.Send(ValidMessages(target).ElementAt(1).ToByteArray(), target.EndPoint);
+        await WaitUntil(() => !token.IsEmpty, TimeSpan.FromSeconds(5));
+        Assert.False(token.IsEmpty);
+
+        var seeds = ValidMessages(target).Select(m => m.ToByteArray()).ToList();
+        var random = new Random(1234);
+        for (var i = 0; i < 100_000; i++)
+        {
+            var datagram = (i % 4) switch
+            {
+                0 => RandomBytes(random, random.Next(0, 1500)),
+                1 => Truncate(random, seeds[random.Next(seeds.Count)]),
+                2 => Mutate(random, seeds[random.Next(seeds.Count)]),
+                _ => Structured(random, token).ToByteArray(),
+            };
+            attackerTransport.Send(datagram, target.EndPoint);
+            if (i % 5000 == 0) await Task.Delay(1); // let the thread pool drain
+        }
+        await WaitUntil(() => target.Stats.DatagramsIn >= 100_000, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(0, network.HandlerErrors);
+        Assert.True(target.Stats.Malformed > 0);
+        Assert.True(replies > 0, "well-formed requests get replies (errors included)");
+        // the node still works for an honest peer
+        using var honestId = NodeIdentity.Generate();
+        await using var honest = new KademliaNode(honestId, network.CreateTransport(), options);
+        await honest.StartAsync();
+        Assert.NotNull(await honest.PingAsync(target.EndPoint));
+        Assert.Equal(1, await honest.BootstrapAsync([target.EndPoint]));
+        var key = NodeId.Hash("/after-fuzz");
+        await honest.PutAsync(key, DhtValue.Plain(1, "ok"), republish: false);
+        Assert.Contains(target.StoredValues(), v => v.Key == key);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (!condition() && DateTime.UtcNow < until) await Task.Delay(20);
+    }
+
+    private static IEnumerable<Envelope> ValidMessages(KademliaNode target)
+    {
+        var sender = ByteString.CopyFrom(NodeId.Random().ToArray());
+        var key = ByteString.CopyFrom(NodeId.Hash("k").ToArray());
+        var value = DhtValue.Plain(1, "payload").Wire;
+        yield return new Envelope { Tx = 1, SenderId = sender, Ping = new Ping() };
+        yield return new Envelope { Tx = 2, SenderId = sender, FindNode = new FindNode { Target = key } };
+        yield return new Envelope { Tx = 3, SenderId = sender, Get = new Get { Key = key } };
+        yield return new Envelope { Tx = 4, SenderId = sender, Put = new Put { Key = key, Values = { value } } };
+        yield return new Envelope { Tx = 5, SenderId = sender, Listen = new Listen { Key = key, ListenId = 9 } };
+        yield return new Envelope { Tx = 6, SenderId = sender, Notify = new Notify { Key = key, Values = { value } } };
+        yield return new Envelope { Tx = 7, SenderId = sender, Nodes = new NodesReply { Nodes = { new NodeInfo { Id = key, Ip = ByteString.CopyFrom(1, 2, 3, 4), Port = 5 } } } };
+        yield return new Envelope { Tx = 8, SenderId = sender, Error = new Error { Code = ErrorCode.ErrorMalformed } };
+    }
+
+    /// <summary>Well-formed protobuf with hostile contents: wrong lengths, huge fields, bad signatures.</summary>
+    private static Envelope Structured(Random random, ByteString token)
+    {
+        ByteString Bytes(int max) => ByteString.CopyFrom(RandomBytes(random, random.Next(0, max)));
+        ByteString Id() => random.Next(3) == 0 ? Bytes(24) : ByteString.CopyFrom(NodeId.Random().ToArray());
+        ByteString Token() => random.Next(4) == 0 ? Bytes(10) : token;
+        var value = new Value
+        {
+            Id = (ulong)random.NextInt64(),
+            Data = Bytes(random.Next(2) == 0 ? 100 : 70_000),
+            Owner = random.Next(2) == 0 ? Bytes(40) : ByteString.CopyFrom(RandomBytes(random, 32)),
+            Signature = random.Next(2) == 0 ? Bytes(70) : ByteString.CopyFrom(RandomBytes(random, 64)),
+            Recipient = Bytes(25),
+            Seq = (ulong)random.NextInt64(),
+            TtlSeconds = (uint)random.Next(),
+            Type = new string('t', random.Next(0, 100)),
+        };
+        var envelope = new Envelope { Tx = (ulong)random.NextInt64(), SenderId = Id() };
+        switch (random.Next(6))
+        {
+            case 0: envelope.FindNode = new FindNode { Target = Id() }; break;
+            case 1: envelope.Get = new Get { Key = Id(), Skip = (uint)random.Next() }; break;
+            case 2: envelope.Put = new Put { Key = Id(), Token = Token(), Values = { value, value } }; break;
+            case 3: envelope.Listen = new Listen { Key = Id(), Token = Token(), TtlSeconds = (uint)random.Next() }; break;
+            case 4: envelope.Notify = new Notify { Key = Id(), ListenId = (ulong)random.NextInt64(), Values = { value } }; break;
+            default: envelope.Pong = new Pong { ObservedIp = Bytes(20) }; break;
+        }
+        return envelope;
+    }
+
+    private static byte[] RandomBytes(Random random, int length)
+    {
+        var bytes = new byte[length];
+        random.NextBytes(bytes);
+        return bytes;
+    }
+
+    private static byte[] Truncate(Random random, byte[] message) => message[..random.Next(0, message.Length)];
+
+    private static byte[] Mutate(Random random, byte[] message)
+    {
+        var copy = (byte[])message.Clone();
+        for (var flips = random.Next(1, 6); flips > 0; flips--)
+            copy[random.Next(copy.Length)] = (byte)random.Next(256);
+        return copy;
+    }
+}
