@@ -1,0 +1,5 @@
+using Cheshire.AppHost;
+
+var builder = DistributedApplication.CreateBuilder(args);
+builder.AddCheshireNode();
+builder.Build().Run();

@@ -1,0 +1,73 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Cheshire.Modules;
+
+/// <summary>A module's module.json: who it is and what it needs. The AppHost builds its graph from these.</summary>
+public sealed record ModuleDescriptor
+{
+    public const string FileName = "module.json";
+
+    /// <summary>Resource name, e.g. "dht". Lower-case letters, digits and '-'.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The project file, relative to the descriptor's folder.</summary>
+    public required string Project { get; init; }
+
+    public string Description { get; init; } = "";
+
+    /// <summary>Modules that must be healthy before this one starts, and that it calls.</summary>
+    public IReadOnlyList<string> DependsOn { get; init; } = [];
+
+    /// <summary>Whether the supervisor rebuilds and restarts the module when its source changes.</summary>
+    public bool Watch { get; init; } = true;
+
+
+    /// <summary>Configuration given to the module (flattened keys such as "Dht:Port").</summary>
+    public IReadOnlyDictionary<string, string> Config { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Folder the descriptor was read from; set by <see cref="Load"/>.</summary>
+    [JsonIgnore]
+    public string Directory { get; init; } = "";
+
+    [JsonIgnore]
+    public string ProjectPath => Path.GetFullPath(Path.Combine(Directory, Project));
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    public static ModuleDescriptor Load(string path)
+    {
+        ModuleDescriptor? descriptor;
+        try
+        {
+            descriptor = JsonSerializer.Deserialize<ModuleDescriptor>(File.ReadAllText(path), Json);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
+        if (descriptor is null)
+            throw new InvalidDataException($"{path}: empty module descriptor.");
+        descriptor = descriptor with { Directory = Path.GetDirectoryName(Path.GetFullPath(path))! };
+        descriptor.Validate(path);
+        return descriptor;
+    }
+
+    private void Validate(string path)
+    {
+        if (!IsValidName(Name))
+            throw new InvalidDataException($"{path}: module name '{Name}' must be lower-case letters, digits and '-'.");
+        foreach (var dependency in DependsOn)
+            if (!IsValidName(dependency))
+                throw new InvalidDataException($"{path}: dependency name '{dependency}' is not a module name.");
+    }
+
+    private static bool IsValidName(string name) =>
+        name.Length is > 0 and <= 63 && name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-') && name[0] != '-';
+}

@@ -1,0 +1,29 @@
+using Cheshire.Identity;
+using Cheshire.Modules;
+using Grpc.Health.V1;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Cheshire.ServiceDefaults;
+
+public static class CheshireModule
+{
+    /// <summary>
+    /// Reads the module's module.json (copied next to the binary), loads the node identity from the
+    /// data folder (Cheshire:DataDir, else $CHESHIRE_DATA_DIR, else ~/.cheshire) and registers a
+    /// health client for each dependency.
+    /// </summary>
+    public static TBuilder AddCheshireModule<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        var descriptor = ModuleDescriptor.Load(Path.Combine(AppContext.BaseDirectory, ModuleDescriptor.FileName));
+        var dataDirectory = DataDirectory.Resolve(builder.Configuration["Cheshire:DataDir"]);
+
+        builder.Services.AddSingleton(descriptor);
+        builder.Services.AddSingleton(_ => NodeIdentityStore.LoadOrCreate(dataDirectory));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ModuleInfoProvider>();
+        foreach (var dependency in descriptor.DependsOn)
+            builder.Services.AddModuleClient<Health.HealthClient>(dependency);
+        return builder;
+    }
+}

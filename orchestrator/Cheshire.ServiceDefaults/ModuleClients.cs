@@ -1,0 +1,58 @@
+using System.Net;
+using Grpc.Net.ClientFactory;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
+
+namespace Cheshire.ServiceDefaults;
+
+/// <summary>
+/// gRPC clients for calling other modules. A module that restarts is briefly unavailable: calls are
+/// retried with backoff (Polly) on connection failures, per-attempt timeouts and gRPC UNAVAILABLE,
+/// while the caller's own deadline bounds the whole call.
+/// </summary>
+public static class ModuleClients
+{
+    /// <summary>The Kestrel endpoint name every module serves gRPC (h2c) on.</summary>
+    public const string GrpcEndpointName = "grpc";
+
+    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>The service-discovery address of a module's gRPC endpoint, e.g. http://_grpc.dht.</summary>
+    public static Uri AddressOf(string module) => new($"http://_{GrpcEndpointName}.{module}");
+
+    /// <summary>Registers a client of type <typeparamref name="TClient"/> for <paramref name="module"/>, named after the module.</summary>
+    public static IHttpClientBuilder AddModuleClient<TClient>(this IServiceCollection services, string module)
+        where TClient : class
+    {
+        var client = services
+            .AddGrpcClient<TClient>(module, o => o.Address = AddressOf(module))
+            .ConfigureChannel(c => c.HttpVersion = HttpVersion.Version20)
+            .RemoveAllResilienceHandlers();
+        client.AddResilienceHandler("module-call", ConfigureUnaryCallPipeline);
+        return client;
+    }
+
+    private static void ConfigureUnaryCallPipeline(ResiliencePipelineBuilder<HttpResponseMessage> pipeline)
+    {
+        pipeline.AddRetry(new HttpRetryStrategyOptions
+        {
+            MaxRetryAttempts = 4,
+            Delay = TimeSpan.FromMilliseconds(200),
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
+        });
+        pipeline.AddTimeout(AttemptTimeout);
+    }
+
+    private static bool IsTransient(Outcome<HttpResponseMessage> outcome)
+    {
+        if (HttpClientResiliencePredicates.IsTransient(outcome))
+            return true;
+        // A trailers-only gRPC answer carries its status in the headers; 14 is UNAVAILABLE.
+        return outcome.Result is { } response &&
+               response.Headers.TryGetValues("grpc-status", out var status) &&
+               status.FirstOrDefault() == "14";
+    }
+}

@@ -1,0 +1,12 @@
+using Cheshire.StyxRoot;
+using Cheshire.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddCheshireModule();
+builder.Services.AddGrpc();
+
+var app = builder.Build();
+app.MapGrpcService<NamespaceApi>();
+app.MapDefaultEndpoints();
+app.Run();

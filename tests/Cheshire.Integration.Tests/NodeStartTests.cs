@@ -1,0 +1,54 @@
+using Cheshire.Identity;
+using Grpc.Health.V1;
+
+namespace Cheshire.Integration.Tests;
+
+[Collection(nameof(WholeNodeCollection))]
+public sealed class NodeStartTests(NodeFixture node) : IClassFixture<NodeFixture>
+{
+    [Fact]
+    public async Task EveryModuleAnswersGetInfoAsOneNode()
+    {
+        using var expected = NodeIdentityStore.LoadOrCreate(node.DataDirectory);
+        var infos = new Dictionary<string, Protos.ModuleInfo>();
+        foreach (var module in NodeFixture.Modules)
+            infos[module] = await ModuleClients.GetInfoAsync(node.Channel(module), module, DateTime.UtcNow.AddSeconds(10),
+                TestContext.Current.CancellationToken);
+
+        foreach (var (module, info) in infos)
+        {
+            Assert.Equal(module, info.Module);
+            Assert.Equal(expected.NodeIdHex, info.NodeId);
+            Assert.False(string.IsNullOrEmpty(info.Version));
+            Assert.True(info.Uptime.ToTimeSpan() > TimeSpan.Zero, $"{module} reports no uptime");
+            Assert.True(info.StartedAt.ToDateTimeOffset() < DateTimeOffset.UtcNow);
+        }
+        Assert.Equal(NodeFixture.Modules.Length, infos.Values.Select(i => i.ProcessId).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task ModulesReportTheirDependenciesServing()
+    {
+        var root = await ModuleClients.GetInfoAsync(node.Channel("styx-root"), "styx-root", DateTime.UtcNow.AddSeconds(10),
+            TestContext.Current.CancellationToken);
+
+        Assert.Equal(["styx-provider", "styx-client"], root.Dependencies.Select(d => d.Module));
+        Assert.All(root.Dependencies, d => Assert.True(d.Serving, $"{d.Module}: {d.Detail}"));
+
+        var dht = await ModuleClients.GetInfoAsync(node.Channel("dht"), "dht", DateTime.UtcNow.AddSeconds(10),
+            TestContext.Current.CancellationToken);
+        Assert.Equal("mainline-dht", Assert.Single(dht.Dependencies).Module);
+    }
+
+    [Fact]
+    public async Task EveryModuleServesGrpcHealth()
+    {
+        foreach (var module in NodeFixture.Modules)
+        {
+            var health = new Health.HealthClient(node.Channel(module));
+            var reply = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(10),
+                cancellationToken: TestContext.Current.CancellationToken);
+            Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, reply.Status);
+        }
+    }
+}
