@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every Cheshire test. On a fresh machine it first installs what the tests need.
+# Network tests run inside a fresh network namespace holding only loopback, so nothing can
+# reach beyond this machine. Results: .test-results/*.trx; the last line is "N passed, N failed, N skipped".
+set -euo pipefail
+cd "$(dirname "$0")"
+
+build/install-prerequisites.sh
+dotnet build Cheshire.sln -c Debug -nologo -clp:ErrorsOnly
+
+results="$PWD/.test-results"
+rm -rf "$results"
+mkdir -p "$results"
+
+run_tests=(dotnet test --solution Cheshire.sln --no-build --report-trx --results-directory "$results" "$@")
+status=0
+if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
+  unshare -n bash -c 'ip link set lo up && exec "$@"' -- "${run_tests[@]}" || status=$?
+else
+  echo "test.sh: not root or no unshare: running tests in the host's network namespace (they still use loopback only)" >&2
+  "${run_tests[@]}" || status=$?
+fi
+
+build/summarize-trx.py "$results" || status=$?
+exit "$status"
