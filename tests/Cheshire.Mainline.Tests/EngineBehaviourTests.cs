@@ -11,6 +11,7 @@ using Cheshire.Mainline.Transport;
 namespace Cheshire.Mainline.Tests;
 
 /// <summary>Engine behaviour on small in-memory networks with special settings.</summary>
+[Collection(HeavyCollection.Name)]
 public class EngineBehaviourTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -169,7 +170,10 @@ public class EngineBehaviourTests
         var snapshot = RoutingTableSnapshot.Decode(bytes);
         Assert.Equal(original.RoutingTable.Count, snapshot.Nodes.Count);
 
-        var restored = sim.Add(Simulation.DefaultOptions with { NodeId = snapshot.LocalId });
+        // The process restarts: same id, same endpoint.
+        await original.DisposeAsync();
+        sim.Nodes.Remove(original);
+        var restored = sim.Add(Simulation.DefaultOptions with { NodeId = snapshot.LocalId }, original.LocalEndPoint);
         restored.Restore(snapshot);
         Assert.Equal(snapshot.Nodes.Count, restored.RoutingTable.Count);
         Assert.All(restored.RoutingTable.Nodes, n => Assert.Null(n.LastResponse));

@@ -10,6 +10,7 @@ namespace Cheshire.Mainline.Tests;
 /// Generated and mutated inputs: the decoder may only throw <see cref="BencodeException"/>, the KRPC parser only that
 /// or <see cref="KrpcFormatException"/>, and a live node must survive all of them.
 /// </summary>
+[Collection(HeavyCollection.Name)]
 public class FuzzTests
 {
     private const int Inputs = 120_000;

@@ -6,6 +6,7 @@ using Cheshire.Mainline.Transport;
 namespace Cheshire.Mainline.Tests;
 
 /// <summary>Real UDP sockets on loopback only.</summary>
+[Collection(HeavyCollection.Name)]
 public class UdpTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

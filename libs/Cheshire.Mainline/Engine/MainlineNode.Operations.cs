@@ -26,6 +26,10 @@ public sealed partial class MainlineNode
         await Task.WhenAll(list.Select(endPoint => TryQueryAsync(endPoint, "find_node",
             new BDictionary { ["target"] = new BString(Id.ToArray()), ["want"] = WantList() }, null, cancellationToken)));
         await FindNodeAsync(Id, cancellationToken);
+        // Then fill every bucket that is not full yet (Kademlia's join: refresh the buckets farther than our
+        // closest neighbour), so that lookups for any target can start from this node's table.
+        var sparse = RoutingTable.Buckets.Where(b => b.Nodes.Count < Options.Routing.BucketSize).Select(b => b.Index).ToList();
+        await Task.WhenAll(sparse.Select(index => FindNodeAsync(Id.RandomWithPrefix(index), cancellationToken)));
         return RoutingTable.Count;
     }
 
