@@ -110,6 +110,8 @@ public sealed partial class MainlineNode
     /// <summary>BEP 44 get of an immutable item; only a value whose SHA1 is the target is accepted.</summary>
     public async Task<DhtItem?> GetImmutableAsync(NodeId target, CancellationToken cancellationToken = default)
     {
+        if (Items.Get(target) is { IsMutable: false } local)
+            return local; // someone stored it on this node
         DhtItem? found = null;
         await GetLookupAsync(target, null, response =>
         {
@@ -123,7 +125,8 @@ public sealed partial class MainlineNode
     public async Task<DhtItem?> GetMutableAsync(ReadOnlyMemory<byte> publicKey, ReadOnlyMemory<byte> salt = default, long? minimumSeq = null, CancellationToken cancellationToken = default)
     {
         var target = Bep44.MutableTarget(publicKey.Span, salt.Span);
-        DhtItem? best = null;
+        var best = Items.Get(target) is { IsMutable: true } local && local.PublicKey.AsSpan().SequenceEqual(publicKey.Span)
+            && (minimumSeq is null || local.Sequence > minimumSeq) ? local : null;
         await GetLookupAsync(target, minimumSeq, response =>
         {
             var body = response.Body;
@@ -159,7 +162,8 @@ public sealed partial class MainlineNode
 
     private async Task<(List<IPEndPoint> Peers, List<QueryResponse> Closest)> GetPeersLookupAsync(NodeId infohash, CancellationToken cancellationToken)
     {
-        var peers = new HashSet<IPEndPoint>();
+        // Peers announced to this node count too: the lookup's closest nodes may include us.
+        var peers = new HashSet<IPEndPoint>(Peers.Get(infohash, AddressFamily.InterNetwork).Concat(Peers.Get(infohash, AddressFamily.InterNetworkV6)));
         var lookup = new Lookup(this, infohash, "get_peers",
             () => new BDictionary { ["info_hash"] = new BString(infohash.ToArray()), ["want"] = WantList() },
             response =>
