@@ -206,6 +206,42 @@ public class EngineBehaviourTests
     }
 
     [Fact]
+    public async Task GetWithSeqOmitsAValueTheRequesterAlreadyHas()
+    {
+        await using var sim = new Simulation();
+        var server = sim.Add();
+        var client = sim.Add();
+        using var key = Storage.Bep44.CreateKey();
+        var publicKey = Storage.Bep44.PublicKeyOf(key);
+        var target = Storage.Bep44.MutableTarget(publicKey, []);
+        BDictionary Get(long? seq)
+        {
+            var args = new BDictionary { ["target"] = new BString(target.ToArray()) };
+            if (seq is { } s)
+                args["seq"] = new BInteger(s);
+            return args;
+        }
+        var token = (await client.QueryAsync(server.LocalEndPoint, "get", Get(null), null, Ct)).Body["token"];
+        var v = (BString)"third";
+        await client.QueryAsync(server.LocalEndPoint, "put", new BDictionary
+        {
+            ["token"] = token, ["k"] = new BString(publicKey), ["seq"] = new BInteger(3),
+            ["sig"] = new BString(Storage.Bep44.Sign(key, [], 3, v.Encode())), ["v"] = v,
+        }, null, Ct);
+
+        var current = (await client.QueryAsync(server.LocalEndPoint, "get", Get(3), null, Ct)).Body;
+        Assert.Equal(3, current.Get<BInteger>("seq")!.Value);
+        Assert.False(current.ContainsKey("v"));
+        Assert.False(current.ContainsKey("sig"));
+        var older = (await client.QueryAsync(server.LocalEndPoint, "get", Get(2), null, Ct)).Body;
+        Assert.Equal("5:third", Encoding.ASCII.GetString(older["v"].Raw.Span));
+        Assert.True(Storage.Bep44.Verify(older.Get<BString>("k")!.Span, [], 3, older["v"].Raw.Span, older.Get<BString>("sig")!.Span));
+
+        Assert.Equal(3, (await client.GetMutableAsync(publicKey, cancellationToken: Ct))!.Sequence);
+        Assert.Null(await client.GetMutableAsync(publicKey, minimumSeq: 3, cancellationToken: Ct));
+    }
+
+    [Fact]
     public async Task SecureIdFromTheExternalAddress()
     {
         await using var sim = new Simulation();
