@@ -1,0 +1,127 @@
+using Cheshire.Styx.FileSystem;
+using Cheshire.Styx.Protocol;
+
+namespace Cheshire.Styx.Namespaces;
+
+/// <summary>Directory operations: union listing, create into the MCREATE layer, remove and rename within one tree.</summary>
+internal sealed partial class NamespaceNode
+{
+    public async ValueTask<IReadOnlyList<DirectoryEntry>> ListAsync(CancellationToken cancellationToken)
+    {
+        var mountChildren = _namespace.Table.ChildrenOf(Path);
+        var entries = new List<DirectoryEntry>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        StyxErrorException? failure = null;
+        bool listed = IsSynthetic;
+        foreach (var layer in Layers)
+        {
+            IReadOnlyList<DirectoryEntry> list;
+            try
+            {
+                list = await layer.Node.ListAsync(cancellationToken);
+                listed = true;
+            }
+            catch (StyxErrorException e)
+            {
+                failure ??= e;
+                continue;
+            }
+            foreach (var entry in list)
+            {
+                if (!seen.Add(entry.Name)) continue;
+                var node = mountChildren.Contains(entry.Name)
+                    ? await MountChildAsync(entry.Name, cancellationToken)
+                    : new NamespaceNode(_namespace, NamespacePath.Combine(Path, entry.Name), [new Layer(entry.Node, layer.Mount)], User);
+                entries.Add(new DirectoryEntry(entry.Name, node));
+            }
+        }
+        if (!listed && failure is not null && mountChildren.Count == 0) throw failure;
+        foreach (var name in mountChildren.Order(StringComparer.Ordinal))
+        {
+            if (seen.Add(name)) entries.Add(new DirectoryEntry(name, await MountChildAsync(name, cancellationToken)));
+        }
+        return entries;
+    }
+
+    /// <summary>A mount point (or prefix) below this directory; one whose tree cannot be reached shows as a synthetic directory.</summary>
+    private async ValueTask<INode> MountChildAsync(string name, CancellationToken ct)
+    {
+        try
+        {
+            return await _namespace.ResolveChildAsync(this, name, ct);
+        }
+        catch (StyxErrorException)
+        {
+            return _namespace.Synthetic(NamespacePath.Combine(Path, name), User);
+        }
+    }
+
+    public async ValueTask<INode> CreateAsync(string name, CreateOptions options, CancellationToken cancellationToken)
+    {
+        NamespacePath.CheckName(name);
+        if (_namespace.Table.ChildrenOf(Path).Contains(name)) throw new StyxErrorException(Errno.EEXIST, "a mount point has that name");
+        var layer = CreateLayer;
+        var created = await layer.Node.CreateAsync(name, options, cancellationToken);
+        return new NamespaceNode(_namespace, NamespacePath.Combine(Path, name), [new Layer(created, layer.Mount)], User);
+    }
+
+    /// <summary>Where creates go: the first layer mounted with MCREATE, else the first layer.</summary>
+    private Layer CreateLayer
+    {
+        get
+        {
+            if (IsSynthetic) throw new StyxErrorException(Errno.EROFS, "synthetic mount-point directory");
+            foreach (var layer in Layers)
+            {
+                if (layer.Mount.ReceivesCreates) return layer;
+            }
+            return Layers[0];
+        }
+    }
+
+    public ValueTask RemoveAsync(CancellationToken cancellationToken)
+    {
+        RequireNotMountPoint();
+        return First.Node.RemoveAsync(cancellationToken);
+    }
+
+    public ValueTask RenameAsync(INode? newParent, string newName, CancellationToken cancellationToken)
+    {
+        NamespacePath.CheckName(newName);
+        RequireNotMountPoint();
+        var source = First;
+        var parent = newParent is null ? null : AsNamespaceNode(newParent);
+        var parentPath = parent?.Path ?? NamespacePath.ParentOf(Path);
+        if (_namespace.Table.ChildrenOf(parentPath).Contains(newName)) throw new StyxErrorException(Errno.EBUSY, "target is a mount point");
+        if (parent is null) return source.Node.RenameAsync(null, newName, cancellationToken);
+        var target = parent.LayerInTree(source.Mount) ?? throw new StyxErrorException(Errno.EXDEV);
+        return source.Node.RenameAsync(target.Node, newName, cancellationToken);
+    }
+
+    public ValueTask LinkAsync(INode target, string name, CancellationToken cancellationToken)
+    {
+        NamespacePath.CheckName(name);
+        var linked = AsNamespaceNode(target).First;
+        var directory = LayerInTree(linked.Mount) ?? throw new StyxErrorException(Errno.EXDEV);
+        return directory.Node.LinkAsync(linked.Node, name, cancellationToken);
+    }
+
+    /// <summary>The layer of this directory that lives in the same tree as <paramref name="mount"/>, if any.</summary>
+    private Layer? LayerInTree(Mount mount)
+    {
+        foreach (var layer in Layers)
+        {
+            if (layer.Mount == mount || ReferenceEquals(layer.Mount.Tree, mount.Tree)) return layer;
+        }
+        return null;
+    }
+
+    private static NamespaceNode AsNamespaceNode(INode node) =>
+        node as NamespaceNode ?? throw new StyxErrorException(Errno.EXDEV, "not a node of this namespace");
+
+    private void RequireNotMountPoint()
+    {
+        if (Path == NamespacePath.Root || _namespace.Table.LayersAt(Path) is not null || _namespace.Table.HasMountsBelow(Path))
+            throw new StyxErrorException(Errno.EBUSY, "mount point");
+    }
+}

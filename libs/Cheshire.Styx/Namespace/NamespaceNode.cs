@@ -1,0 +1,90 @@
+using System.Collections.Immutable;
+using Cheshire.Styx.FileSystem;
+using Cheshire.Styx.Protocol;
+
+namespace Cheshire.Styx.Namespaces;
+
+/// <summary>
+/// A file or directory of the namespace: its namespace path and its layers (one for a file or a plain
+/// directory, several for a union, none for a synthetic directory that only leads to deeper mount points).
+/// Every operation passes through to the first layer, except lookups and listings (which consult the mount
+/// table first, so deeper mount points shadow the tree's own entries) and creates (the MCREATE layer).
+/// </summary>
+internal sealed partial class NamespaceNode : INode
+{
+    private readonly Namespace _namespace;
+
+    public NamespaceNode(Namespace ns, string path, ImmutableArray<Layer> layers, AttachRequest user)
+    {
+        _namespace = ns;
+        Path = path;
+        Layers = layers;
+        User = user;
+    }
+
+    public string Path { get; }
+    public ImmutableArray<Layer> Layers { get; }
+    public AttachRequest User { get; }
+    public bool IsSynthetic => Layers.IsEmpty;
+    private string Name => NamespacePath.NameOf(Path);
+
+    public Qid Qid => IsSynthetic
+        ? new Qid(QidType.Directory, 0, _namespace.SyntheticQidPath(Path))
+        : QidMixer.Mix(Layers[0].Node.Qid, Layers[0].Mount.QidTag);
+
+    private Layer First => IsSynthetic ? throw new StyxErrorException(Errno.EROFS, "synthetic mount-point directory") : Layers[0];
+
+    public async ValueTask<NodeAttributes> GetAttributesAsync(CancellationToken cancellationToken)
+    {
+        if (IsSynthetic)
+        {
+            return new NodeAttributes
+            {
+                Qid = Qid, Name = Name, Mode = UnixMode.Directory | 0x16D, UserName = _namespace.Owner,
+                GroupName = _namespace.Owner, ModifiedBy = _namespace.Owner, LinkCount = 2,
+                AccessTime = _namespace.Created, ModifyTime = _namespace.Created, ChangeTime = _namespace.Created,
+            };
+        }
+        var attributes = await Layers[0].Node.GetAttributesAsync(cancellationToken);
+        return attributes with { Qid = QidMixer.Mix(attributes.Qid, Layers[0].Mount.QidTag), Name = Name };
+    }
+
+    public ValueTask SetAttributesAsync(AttributeChanges changes, CancellationToken cancellationToken) =>
+        First.Node.SetAttributesAsync(changes, cancellationToken);
+
+    public async ValueTask<INode> LookupAsync(string name, CancellationToken cancellationToken) =>
+        await _namespace.ResolveChildAsync(this, name, cancellationToken);
+
+    /// <summary>The first layer that has <paramref name="name"/> (Plan 9 union lookup order); null if none has it.</summary>
+    internal async ValueTask<Layer?> LookupInLayersAsync(string name, CancellationToken ct)
+    {
+        StyxErrorException? failure = null;
+        foreach (var layer in Layers)
+        {
+            try
+            {
+                return new Layer(await layer.Node.LookupAsync(name, ct), layer.Mount);
+            }
+            catch (StyxErrorException e) when (e.Errno == Errno.ENOENT)
+            {
+            }
+            catch (StyxErrorException e)
+            {
+                failure ??= e;
+            }
+        }
+        if (failure is not null) throw failure;
+        return null;
+    }
+
+    public ValueTask<IOpenFile> OpenAsync(OpenOptions options, CancellationToken cancellationToken) =>
+        IsSynthetic ? throw new StyxErrorException(Errno.EISDIR) : Layers[0].Node.OpenAsync(options, cancellationToken);
+
+    public ValueTask<string> ReadLinkAsync(CancellationToken cancellationToken) =>
+        IsSynthetic ? throw new StyxErrorException(Errno.EINVAL) : Layers[0].Node.ReadLinkAsync(cancellationToken);
+
+    public ValueTask<FileSystemStatistics> GetFileSystemStatisticsAsync(CancellationToken cancellationToken) =>
+        IsSynthetic ? ValueTask.FromResult(FileSystemStatistics.Synthetic) : Layers[0].Node.GetFileSystemStatisticsAsync(cancellationToken);
+
+    public override string ToString() => $"{Path} ({Layers.Length} layers)";
+}
