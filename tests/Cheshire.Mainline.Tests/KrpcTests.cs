@@ -73,8 +73,8 @@ public class KrpcTests
     [InlineData("d1:t2:aa1:y1:qe", true)]
     [InlineData("d1:ade1:t2:aa1:y1:qe", true)]
     [InlineData("d1:q4:ping1:t2:aa1:y1:qe", true)]
-    [InlineData("d1:t2:aa1:y1:re", true)]
-    [InlineData("d1:eli201ee1:t2:aa1:y1:ee", true)]
+    [InlineData("d1:t2:aa1:y1:re", false)]
+    [InlineData("d1:eli201ee1:t2:aa1:y1:ee", false)]
     [InlineData("d1:t2:aa1:y1:xe", true)]
     [InlineData("d1:t2:aae", true)]
     public void InvalidMessagesThrowKrpcFormatException(string text, bool hasTransaction)
@@ -82,6 +82,18 @@ public class KrpcTests
         var e = Assert.Throws<KrpcFormatException>(() => KrpcMessage.Parse(Encoding.ASCII.GetBytes(text)));
         Assert.Equal(hasTransaction, e.TransactionId is not null);
     }
+
+    [Theory]
+    [InlineData("1.2.3.4", 6881, true)]
+    [InlineData("2001:db8::1", 1, true)]
+    [InlineData("1.2.3.4", 0, false)]
+    [InlineData("0.0.0.0", 1, false)]
+    [InlineData("255.255.255.255", 1, false)]
+    [InlineData("239.1.2.3", 1, false)]
+    [InlineData("::", 1, false)]
+    [InlineData("ff02::1", 1, false)]
+    public void OnlyRoutableEndpointsAreUsed(string address, int port, bool routable) =>
+        Assert.Equal(routable, Compact.IsRoutable(new IPEndPoint(IPAddress.Parse(address), port)));
 
     [Fact]
     public void NonDictionaryIsABencodeError() =>

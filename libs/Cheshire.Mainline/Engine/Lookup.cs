@@ -73,7 +73,7 @@ internal sealed class Lookup(MainlineNode node, NodeId target, string method, Fu
 
     private void Offer(NodeContact contact)
     {
-        if (contact.Id == node.Id || contact.EndPoint.Port == 0 || !node.CanReach(contact.EndPoint) || !_seenIds.Add(contact.Id) || !_seenEndPoints.Add(contact.EndPoint))
+        if (contact.Id == node.Id || !Compact.IsRoutable(contact.EndPoint) || !node.CanReach(contact.EndPoint) || !_seenIds.Add(contact.Id) || !_seenEndPoints.Add(contact.EndPoint))
             return;
         var index = _candidates.FindIndex(c => target.CompareDistance(contact.Id, c.Contact.Id) < 0);
         _candidates.Insert(index < 0 ? _candidates.Count : index, new Candidate(contact));

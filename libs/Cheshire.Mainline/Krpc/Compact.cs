@@ -19,6 +19,17 @@ public static class Compact
     public static IPEndPoint Normalize(IPEndPoint endPoint) =>
         endPoint.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(endPoint.Address.MapToIPv4(), endPoint.Port) : endPoint;
 
+    /// <summary>A plausible DHT node or peer address: a port, and not unspecified, broadcast or multicast.</summary>
+    public static bool IsRoutable(IPEndPoint endPoint)
+    {
+        var address = Normalize(endPoint).Address;
+        if (endPoint.Port == 0 || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) || address.Equals(IPAddress.Broadcast))
+            return false;
+        if (address.AddressFamily == AddressFamily.InterNetworkV6)
+            return !address.IsIPv6Multicast;
+        return address.GetAddressBytes()[0] is < 224 or > 239;
+    }
+
     public static byte[] EncodeEndPoint(IPEndPoint endPoint)
     {
         endPoint = Normalize(endPoint);

@@ -11,7 +11,10 @@ public enum KrpcMessageType
     Error,
 }
 
-/// <summary>A structurally invalid KRPC message; <see cref="TransactionId"/> is set when an error reply is possible.</summary>
+/// <summary>
+/// A structurally invalid KRPC message. <see cref="TransactionId"/> is set when an error reply is appropriate
+/// (broken queries); broken responses and errors are never answered, so two nodes cannot ping-pong errors.
+/// </summary>
 public sealed class KrpcFormatException(string message, ReadOnlyMemory<byte>? transactionId) : FormatException(message)
 {
     public ReadOnlyMemory<byte>? TransactionId { get; } = transactionId;
@@ -118,11 +121,11 @@ public sealed class KrpcMessage
                 };
             case (byte)'r':
                 if (d.Get<BDictionary>("r") is not { } r)
-                    throw new KrpcFormatException("response without 'r'", transactionId);
+                    throw new KrpcFormatException("response without 'r'", null);
                 return new KrpcMessage { TransactionId = transactionId, Type = KrpcMessageType.Response, Response = r, Version = version, ExternalIp = ip };
             case (byte)'e':
                 if (d.Get<BList>("e") is not { Count: >= 2 } e || e[0] is not BInteger code || e[1] is not BString message)
-                    throw new KrpcFormatException("error without [code, message] 'e'", transactionId);
+                    throw new KrpcFormatException("error without [code, message] 'e'", null);
                 return new KrpcMessage
                 {
                     TransactionId = transactionId, Type = KrpcMessageType.Error, ErrorCode = (int)Math.Clamp(code.Value, int.MinValue, int.MaxValue),

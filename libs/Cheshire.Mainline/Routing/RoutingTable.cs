@@ -61,7 +61,7 @@ public sealed class RoutingTable
     public AddResult Heard(NodeId id, IPEndPoint endPoint, bool responded, bool verified)
     {
         endPoint = Compact.Normalize(endPoint);
-        if (id == LocalId || endPoint.Port == 0)
+        if (id == LocalId || !Compact.IsRoutable(endPoint))
             return AddResult.Rejected;
         var now = _clock.GetUtcNow();
         lock (_lock)
