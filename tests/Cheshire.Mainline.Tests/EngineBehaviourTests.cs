@@ -242,11 +242,30 @@ public class EngineBehaviourTests
     }
 
     [Fact]
+    public async Task EnforcedBep42KeepsUnverifiedIdsOutOfTheTable()
+    {
+        await using var sim = new Simulation();
+        IPEndPoint At(string address) => new(IPAddress.Parse(address), 6881);
+        var server = sim.Add(Simulation.DefaultOptions with { Routing = new RoutingTableOptions { EnforceNodeIdVerification = true } }, At("203.0.113.1"));
+        var honest = sim.Add(Simulation.DefaultOptions with { ExternalAddress = IPAddress.Parse("203.0.113.2") }, At("203.0.113.2"));
+        var liar = sim.Add(Simulation.DefaultOptions, At("203.0.113.3"));
+        Assert.NotNull(await honest.PingAsync(server.LocalEndPoint, Ct));
+        Assert.NotNull(await liar.PingAsync(server.LocalEndPoint, Ct));
+        for (var i = 0; i < 50 && server.RoutingTable.Find(honest.Id)?.LastResponse is null; i++)
+            await Task.Delay(20, Ct);
+        Assert.NotNull(server.RoutingTable.Find(honest.Id)?.LastResponse);
+        Assert.Null(server.RoutingTable.Find(liar.Id));
+        Assert.True(honest.IdMatchesExternalAddress);
+        Assert.False(liar.IdMatchesExternalAddress);
+    }
+
+    [Fact]
     public async Task SecureIdFromTheExternalAddress()
     {
         await using var sim = new Simulation();
         var external = IPAddress.Parse("124.31.75.21");
         var node = sim.Add(Simulation.DefaultOptions with { ExternalAddress = external });
         Assert.True(SecureNodeId.IsValid(node.Id, external));
+        Assert.True(node.IdMatchesExternalAddress); // nothing reported yet
     }
 }

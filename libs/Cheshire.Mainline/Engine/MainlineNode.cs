@@ -59,6 +59,12 @@ public sealed partial class MainlineNode : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// BEP 42: false when other nodes report an external address our id was not derived from. A host that wants
+    /// verified status restarts with <see cref="MainlineOptions.ExternalAddress"/> set (and no persisted id).
+    /// </summary>
+    public bool IdMatchesExternalAddress => ExternalAddress is not { } address || SecureNodeId.IsVerified(Id, address);
+
     public MainlineStats Stats => new(
         new Dictionary<string, long>(_stats.QueriesReceived),
         new Dictionary<string, long>(_stats.QueriesSent),
