@@ -90,6 +90,18 @@ public class StorageAndLimitsTests
     }
 
     [Fact]
+    public void TrackedAddressesAreBounded()
+    {
+        var limiter = new RateLimiter(new RateLimitOptions { MaxTrackedAddresses = 3 }, _clock);
+        for (var i = 0; i < 10; i++)
+            Assert.Equal(RateDecision.Allow, limiter.Check(new IPAddress([198, 51, 100, (byte)i])));
+        Assert.InRange(limiter.TrackedAddresses, 1, 3);
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        limiter.Prune();
+        Assert.Equal(0, limiter.TrackedAddresses);
+    }
+
+    [Fact]
     public void GlobalLimitAppliesAcrossAddresses()
     {
         var limiter = new RateLimiter(new RateLimitOptions { GlobalQueriesPerSecond = 1, GlobalBurst = 5 }, _clock);
