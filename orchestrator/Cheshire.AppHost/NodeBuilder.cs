@@ -21,6 +21,8 @@ public static class NodeBuilder
             var project = ReferencedProjects.Add(builder, module.Name, module.ProjectPath)
                 .WithEnvironment("Cheshire__DataDir", dataDirectory)
                 .WithHttpHealthCheck("/health", endpointName: "http");
+            foreach (var endpoint in module.Endpoints)
+                AddFixedEndpoint(builder, project, module.Name, endpoint);
             foreach (var (key, value) in module.Config)
                 project.WithEnvironment(key.Replace(":", "__"), value);
             foreach (var dependency in module.DependsOn)
@@ -28,5 +30,22 @@ public static class NodeBuilder
             modules[module.Name] = project;
         }
         return modules;
+    }
+
+    /// <summary>A non-HTTP port the module binds itself, on loopback, shown on the dashboard.</summary>
+    private static void AddFixedEndpoint(IDistributedApplicationBuilder builder, IResourceBuilder<ProjectResource> project,
+        string module, ModuleEndpoint endpoint)
+    {
+        var port = builder.Configuration.GetValue($"Cheshire:Ports:{module}:{endpoint.Name}", endpoint.Port);
+        project.WithEndpoint(endpoint.Name, e =>
+        {
+            e.UriScheme = endpoint.Protocol;
+            e.Protocol = endpoint.Protocol == "udp" ? System.Net.Sockets.ProtocolType.Udp : System.Net.Sockets.ProtocolType.Tcp;
+            e.Port = port;
+            e.TargetPort = port;
+            e.TargetHost = "127.0.0.1";
+            e.IsProxied = false;
+        });
+        project.WithEnvironment(endpoint.Setting.Replace(":", "__"), $"127.0.0.1:{port}");
     }
 }

@@ -23,6 +23,9 @@ public sealed record ModuleDescriptor
     public bool Watch { get; init; } = true;
 
 
+    /// <summary>Fixed, non-HTTP endpoints the module listens on (9P, UDP), besides its gRPC and health endpoints.</summary>
+    public IReadOnlyList<ModuleEndpoint> Endpoints { get; init; } = [];
+
     /// <summary>Configuration given to the module (flattened keys such as "Dht:Port").</summary>
     public IReadOnlyDictionary<string, string> Config { get; init; } = new Dictionary<string, string>();
 
@@ -63,6 +66,8 @@ public sealed record ModuleDescriptor
     {
         if (!IsValidName(Name))
             throw new InvalidDataException($"{path}: module name '{Name}' must be lower-case letters, digits and '-'.");
+        foreach (var endpoint in Endpoints)
+            endpoint.Validate(path);
         foreach (var dependency in DependsOn)
             if (!IsValidName(dependency))
                 throw new InvalidDataException($"{path}: dependency name '{dependency}' is not a module name.");

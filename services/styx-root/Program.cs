@@ -1,9 +1,11 @@
-using Cheshire.StyxRoot;
 using Cheshire.ServiceDefaults;
+using Cheshire.StyxRoot;
+using Cheshire.StyxRoot.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddCheshireModule();
+builder.AddStyxRoot();
 builder.Services.AddGrpc();
 
 var app = builder.Build();

@@ -15,13 +15,16 @@ public sealed class NodeFixture : IAsyncLifetime
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "cheshire-it-" + Guid.NewGuid().ToString("N"));
 
+    /// <summary>styx-root's 9P port: a free one, so a node the user runs on 6666 is left alone.</summary>
+    public int StyxPort { get; } = FreePort();
+
     public DistributedApplication App { get; private set; } = null!;
 
     public async ValueTask InitializeAsync()
     {
         using var cts = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Cheshire_AppHost>(
-            [$"--Cheshire:DataDir={DataDirectory}"], cts.Token);
+            [$"--Cheshire:DataDir={DataDirectory}", $"--Cheshire:Ports:styx-root:styx={StyxPort}"], cts.Token);
         App = await builder.BuildAsync(cts.Token);
         await App.StartAsync(cts.Token);
         foreach (var module in Modules)
@@ -37,6 +40,13 @@ public sealed class NodeFixture : IAsyncLifetime
 
     public async Task WaitForStateAsync(string module, string state, CancellationToken cancellationToken) =>
         await App.ResourceNotifications.WaitForResourceAsync(module, e => e.Snapshot.State?.Text == state, cancellationToken);
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
 
     public async ValueTask DisposeAsync()
     {

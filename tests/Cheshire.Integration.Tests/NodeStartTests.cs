@@ -1,4 +1,6 @@
 using Cheshire.Identity;
+using Cheshire.Styx.Client;
+using Cheshire.Styx.Protocol;
 using Grpc.Health.V1;
 
 namespace Cheshire.Integration.Tests;
@@ -38,6 +40,25 @@ public sealed class NodeStartTests(NodeFixture node) : IClassFixture<NodeFixture
         var dht = await ModuleClients.GetInfoAsync(node.Channel("dht"), "dht", DateTime.UtcNow.AddSeconds(10),
             TestContext.Current.CancellationToken);
         Assert.Equal("mainline-dht", Assert.Single(dht.Dependencies).Module);
+    }
+
+    [Fact]
+    public async Task StyxRootServesTheNamespaceOverNineP()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var expected = NodeIdentityStore.LoadOrCreate(node.DataDirectory);
+        var endpoint = node.App.GetEndpoint("styx-root", "styx");
+        Assert.Equal(node.StyxPort, endpoint.Port);
+
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(endpoint.Host, endpoint.Port, ct);
+        await using var client = await StyxClient.ConnectAsync(tcp.GetStream(), DialectNames.Linux, 8192 + 24, ct);
+        uint root = client.NewFid(), file = client.NewFid();
+        await client.AttachAsync(root, "tester", "", ct: ct);
+        await client.WalkAsync(root, file, ["cheshire", "node"], ct);
+        await client.LopenAsync(file, LinuxOpenFlags.ReadOnly, ct);
+
+        Assert.Equal(expected.NodeIdHex + "\n", System.Text.Encoding.UTF8.GetString(await client.ReadAllAsync(file, ct)));
     }
 
     [Fact]
