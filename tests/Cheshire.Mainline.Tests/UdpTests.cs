@@ -78,4 +78,24 @@ public class UdpTests
         Assert.True(reply.Body.Get<BString>("nodes")!.Length >= Krpc.Compact.Node4);
         Assert.True(reply.Body.Get<BString>("nodes6")!.Length >= Krpc.Compact.Node6);
     }
+
+    [Fact]
+    public async Task SeparateNodesPerFamilyShareOnePort()
+    {
+        await using var v4 = new MainlineNode(new UdpTransport(new IPEndPoint(IPAddress.Any, 0)), Options);
+        var port = v4.LocalEndPoint.Port;
+        await using var v6 = new MainlineNode(new UdpTransport(new IPEndPoint(IPAddress.IPv6Any, port), dualStack: false), Options);
+        v4.Start();
+        v6.Start();
+        await using var client6 = new MainlineNode(new UdpTransport(new IPEndPoint(IPAddress.IPv6Loopback, 0)), Options);
+        await using var client4 = new MainlineNode(new UdpTransport(new IPEndPoint(IPAddress.Loopback, 0)), Options);
+        client6.Start();
+        client4.Start();
+        Assert.Equal(v6.Id, await client6.PingAsync(new IPEndPoint(IPAddress.IPv6Loopback, port), Ct));
+        Assert.Equal(v4.Id, await client4.PingAsync(new IPEndPoint(IPAddress.Loopback, port), Ct));
+        var reply = await client6.QueryAsync(new IPEndPoint(IPAddress.IPv6Loopback, port), "find_node",
+            new BDictionary { ["target"] = new BString(NodeId.Random().ToArray()) }, null, Ct);
+        Assert.False(reply.Body.ContainsKey("nodes"));
+        Assert.True(reply.Body.ContainsKey("nodes6"));
+    }
 }

@@ -205,13 +205,7 @@ public sealed partial class MainlineNode : IAsyncDisposable
     }
 
     /// <summary>Address families this node can reach, for BEP 32 <c>want</c>.</summary>
-    private IEnumerable<AddressFamily> OwnFamilies()
-    {
-        var local = _transport.LocalEndPoint.Address;
-        if (local.Equals(IPAddress.IPv6Any))
-            return [AddressFamily.InterNetwork, AddressFamily.InterNetworkV6];
-        return [local.AddressFamily];
-    }
+    private IReadOnlyList<AddressFamily> OwnFamilies() => _transport.AddressFamilies;
 
     internal bool CanReach(IPEndPoint endPoint) => OwnFamilies().Contains(endPoint.AddressFamily);
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 
 namespace Cheshire.Mainline.Transport;
 
@@ -13,6 +14,10 @@ public interface IDatagramTransport : IAsyncDisposable
 {
     /// <summary>The bound endpoint (its port is what other nodes see).</summary>
     IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>The address families this transport can reach (BEP 32: what the node asks for with <c>want</c>).</summary>
+    IReadOnlyList<AddressFamily> AddressFamilies =>
+        LocalEndPoint.Address.Equals(IPAddress.IPv6Any) ? [AddressFamily.InterNetwork, AddressFamily.InterNetworkV6] : [LocalEndPoint.AddressFamily];
 
     /// <summary>Sends one datagram; failures to deliver are silent, as with UDP.</summary>
     ValueTask SendAsync(ReadOnlyMemory<byte> datagram, IPEndPoint destination, CancellationToken cancellationToken);

@@ -5,8 +5,10 @@ using Cheshire.Mainline.Krpc;
 namespace Cheshire.Mainline.Transport;
 
 /// <summary>
-/// A UDP socket. Bound to <see cref="IPAddress.IPv6Any"/> it is dual-stack (IPv4 peers appear as plain IPv4
-/// endpoints); bound to an IPv4 or IPv6 address it serves that family only.
+/// A UDP socket. Bound to <see cref="IPAddress.IPv6Any"/> it is dual-stack unless told otherwise (IPv4 peers appear
+/// as plain IPv4 endpoints); bound to an IPv4 or IPv6 address it serves that family only. For BEP 32's separate
+/// routing tables per family, run two nodes: one on <c>0.0.0.0:port</c>, one on <c>[::]:port</c> with
+/// <c>dualStack: false</c>. The transport has a single reader (the node's receive loop).
 /// </summary>
 public sealed class UdpTransport : IDatagramTransport
 {
@@ -15,11 +17,11 @@ public sealed class UdpTransport : IDatagramTransport
     private readonly byte[] _receiveBuffer = GC.AllocateUninitializedArray<byte>(MaxDatagram, pinned: true);
     private readonly CancellationTokenSource _disposed = new();
 
-    public UdpTransport(IPEndPoint bind)
+    public UdpTransport(IPEndPoint bind, bool dualStack = true)
     {
         _socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         if (bind.AddressFamily == AddressFamily.InterNetworkV6)
-            _socket.DualMode = bind.Address.Equals(IPAddress.IPv6Any);
+            _socket.DualMode = dualStack && bind.Address.Equals(IPAddress.IPv6Any);
         if (OperatingSystem.IsWindows())
             _socket.IOControl(-1744830452 /* SIO_UDP_CONNRESET */, [0, 0, 0, 0], null);
         _socket.Bind(bind);
@@ -27,6 +29,11 @@ public sealed class UdpTransport : IDatagramTransport
     }
 
     public IPEndPoint LocalEndPoint { get; }
+
+    public IReadOnlyList<AddressFamily> AddressFamilies =>
+        _socket.AddressFamily == AddressFamily.InterNetworkV6 && _socket.DualMode
+            ? [AddressFamily.InterNetwork, AddressFamily.InterNetworkV6]
+            : [_socket.AddressFamily];
 
     /// <summary>Dual-stack on all interfaces.</summary>
     public static UdpTransport DualStack(int port) => new(new IPEndPoint(IPAddress.IPv6Any, port));
