@@ -1,5 +1,6 @@
 using Cheshire.Identity;
 using Cheshire.Modules;
+using Microsoft.Extensions.Configuration;
 
 namespace Cheshire.AppHost;
 
