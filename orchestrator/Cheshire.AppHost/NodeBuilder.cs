@@ -47,6 +47,7 @@ public static class NodeBuilder
             e.TargetHost = "127.0.0.1";
             e.IsProxied = false;
         });
-        project.WithEnvironment(endpoint.Setting.Replace(":", "__"), $"127.0.0.1:{port}");
+        string address = "127.0.0.1:" + port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        project.WithEnvironment(endpoint.Setting.Replace(":", "__"), address);
     }
 }
