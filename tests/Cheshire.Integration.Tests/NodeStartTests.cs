@@ -1,3 +1,4 @@
+using Aspire.Hosting.Testing;
 using Cheshire.Identity;
 using Cheshire.Styx.Client;
 using Cheshire.Styx.Protocol;
