@@ -61,7 +61,8 @@ public sealed partial class StyxSession
     /// <summary>Answers one request other than Tversion and Tflush (the connection handles those).</summary>
     public ValueTask<Message> HandleAsync(Message request, CancellationToken ct) => request switch
     {
-        Tauth m => throw new StyxErrorException(Errno.EOPNOTSUPP, $"authentication not required for {m.Uname}"),
+        // ENOENT is how 9P2000.L servers (diod) say so; libnpclient then attaches without an afid.
+        Tauth m => throw new StyxErrorException(Errno.ENOENT, $"authentication not required for {m.Uname}"),
         Tattach m => AttachAsync(m, ct),
         Twalk m => WalkAsync(m, ct),
         Topen m => OpenAsync(m, ct),
