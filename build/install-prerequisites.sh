@@ -6,6 +6,11 @@ need=()
 command -v ip >/dev/null || need+=(iproute2)
 command -v unshare >/dev/null || need+=(util-linux)
 command -v python3 >/dev/null || need+=(python3)
+# Interop tests: the Linux kernel's v9fs client in a QEMU guest, and diod as a reference 9P server.
+command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
+dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
+command -v cpio >/dev/null || need+=(cpio)
+command -v diod >/dev/null || need+=(diod)
 
 if ((${#need[@]})); then
   if [ "$(id -u)" != 0 ]; then
@@ -17,3 +22,6 @@ if ((${#need[@]})); then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+
+# Kernel + initramfs for the v9fs guest (downloads a Debian kernel package once, then cached).
+"$(dirname "$0")/prepare-v9fs-guest.sh"
