@@ -161,4 +161,21 @@ public sealed partial class StyxClient
         await CallAsync<Runlinkat>(new Tunlinkat(0, directoryFid, name, flags), ct);
 
     public async Task FsyncAsync(uint fid, CancellationToken ct = default) => await CallAsync<Rfsync>(new Tfsync(0, fid, 0), ct);
+
+    public async Task<Qid> SymlinkAsync(uint directoryFid, string name, string target, uint gid = 0, CancellationToken ct = default) =>
+        (await CallAsync<Rsymlink>(new Tsymlink(0, directoryFid, name, target, gid), ct)).Qid;
+
+    public async Task<Qid> MknodAsync(uint directoryFid, string name, uint mode, uint major = 0, uint minor = 0, uint gid = 0,
+        CancellationToken ct = default) =>
+        (await CallAsync<Rmknod>(new Tmknod(0, directoryFid, name, mode, major, minor, gid), ct)).Qid;
+
+    public async Task<string> ReadlinkAsync(uint fid, CancellationToken ct = default) =>
+        (await CallAsync<Rreadlink>(new Treadlink(0, fid), ct)).Target;
+
+    public async Task LinkAsync(uint directoryFid, uint fid, string name, CancellationToken ct = default) =>
+        await CallAsync<Rlink>(new Tlink(0, directoryFid, fid, name), ct);
+
+    /// <summary>Trename (the older 9P2000.L rename, for servers without Trenameat such as diod).</summary>
+    public async Task RenameAsync(uint fid, uint newDirectoryFid, string newName, CancellationToken ct = default) =>
+        await CallAsync<Rrename>(new Trename(0, fid, newDirectoryFid, newName), ct);
 }

@@ -70,6 +70,15 @@ public sealed partial class StyxClient : IAsyncDisposable
     /// <summary>The most data one Tread/Twrite carries under the negotiated msize.</summary>
     public int MaxIoSize => (int)(MaxMessageSize - StyxConstants.IoHeaderSize);
 
+    /// <summary>False once the connection has failed or been closed; every later call throws <see cref="IOException"/>.</summary>
+    public bool IsConnected
+    {
+        get
+        {
+            lock (_pendingLock) return _failure is null;
+        }
+    }
+
     /// <summary>A fid number not used before by this client.</summary>
     public uint NewFid() => (uint)Interlocked.Increment(ref _nextFid);
 

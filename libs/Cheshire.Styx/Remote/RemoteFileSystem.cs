@@ -1,0 +1,121 @@
+using System.Net.Sockets;
+using Cheshire.Styx.FileSystem;
+using Cheshire.Styx.Protocol;
+
+namespace Cheshire.Styx.Remote;
+
+/// <summary>
+/// Another 9P server as a tree: every node is a path on the remote server, reached with <c>StyxClient</c>
+/// (9P2000.L by default; 9P2000.u and 9P2000 when the server only speaks those). Remote errors keep their errno.
+/// <code>
+/// await using var diod = await RemoteFileSystem.ConnectAsync("127.0.0.1", 5640, aname: "/srv/export", uname: "root");
+/// ns.Mount("/diod", diod);
+/// </code>
+/// Fids: nodes hold paths, not fids (the server has no hook telling a tree when a node is forgotten), and every
+/// operation walks a short-lived fid from the attached root and clunks it; an open file holds its own fid until
+/// it is closed. Nothing leaks per walk. When the connection drops, nodes and open files of that connection fail
+/// with EIO; the next <see cref="AttachAsync"/> (a walk into the mount point) connects and attaches again.
+/// </summary>
+public sealed class RemoteFileSystem : IFileSystem, IAsyncDisposable
+{
+    private readonly Func<CancellationToken, ValueTask<Stream>> _dial;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private RemoteSession? _session;
+    private bool _disposed;
+
+    private RemoteFileSystem(Func<CancellationToken, ValueTask<Stream>> dial, string aname, string uname, RemoteOptions options)
+    {
+        _dial = dial;
+        Aname = aname;
+        Uname = uname;
+        Options = options;
+    }
+
+    public string Aname { get; }
+    public string Uname { get; }
+    public RemoteOptions Options { get; }
+
+    /// <summary>The dialect of the current connection, or null when not connected.</summary>
+    public Dialect? Dialect => _session is { IsAlive: true } s ? s.Dialect : null;
+
+    /// <summary>Connects to host:port over TCP and attaches (fails fast if the server is not there).</summary>
+    public static Task<RemoteFileSystem> ConnectAsync(string host, int port, string aname = "", string uname = "root",
+        RemoteOptions? options = null, CancellationToken cancellationToken = default) =>
+        ConnectAsync(async ct =>
+        {
+            var client = new TcpClient { NoDelay = true };
+            try
+            {
+                await client.ConnectAsync(host, port, ct);
+                return client.GetStream();
+            }
+            catch
+            {
+                client.Dispose();
+                throw;
+            }
+        }, aname, uname, options, cancellationToken);
+
+    /// <summary>Connects through <paramref name="dial"/> (any stream: TCP, TLS, a pipe), again on every reconnection.</summary>
+    public static async Task<RemoteFileSystem> ConnectAsync(Func<CancellationToken, ValueTask<Stream>> dial, string aname = "",
+        string uname = "root", RemoteOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var fs = new RemoteFileSystem(dial, aname, uname, options ?? new RemoteOptions());
+        await fs.SessionAsync(cancellationToken);
+        return fs;
+    }
+
+    /// <summary>The remote root of a live connection (reconnecting first if the last one dropped). The request's user is not forwarded.</summary>
+    public async ValueTask<INode> AttachAsync(AttachRequest request, CancellationToken cancellationToken)
+    {
+        var session = await SessionAsync(cancellationToken);
+        return new RemoteNode(session, [], session.RootQid);
+    }
+
+    private async Task<RemoteSession> SessionAsync(CancellationToken ct)
+    {
+        if (_session is { IsAlive: true } current) return current;
+        await _gate.WaitAsync(ct);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_session is { IsAlive: true } raced) return raced;
+            if (_session is not null) await _session.DisposeAsync();
+            _session = null;
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(Options.ConnectTimeout);
+            Stream? stream = null;
+            try
+            {
+                stream = await _dial(timeout.Token);
+                _session = await RemoteSession.OpenAsync(stream, Aname, Uname, Options, timeout.Token);
+                return _session;
+            }
+            catch (Exception e) when (e is IOException or SocketException or StyxProtocolException
+                                          || (e is OperationCanceledException && !ct.IsCancellationRequested))
+            {
+                if (stream is not null) await stream.DisposeAsync();
+                throw new StyxErrorException(Errno.EIO, $"cannot attach to the remote 9P server: {e.Message}");
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            _disposed = true;
+            if (_session is not null) await _session.DisposeAsync();
+            _session = null;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+}
