@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Cheshire.Testing;
+
+/// <summary>
+/// A built Cheshire module (services/&lt;folder&gt;/bin/Debug/net10.0/&lt;dll&gt;) started as its own process with its
+/// gRPC and health endpoints on free loopback ports and its own data folder.
+/// </summary>
+public sealed class ModuleProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly bool _ownsDataDirectory;
+
+    private ModuleProcess(Process process, string name, string dataDirectory, bool ownsDataDirectory, int grpcPort, int httpPort)
+    {
+        _process = process;
+        Name = name;
+        DataDirectory = dataDirectory;
+        _ownsDataDirectory = ownsDataDirectory;
+        GrpcAddress = new Uri($"http://127.0.0.1:{grpcPort}");
+        HealthAddress = new Uri($"http://127.0.0.1:{httpPort}/health");
+    }
+
+    public string Name { get; }
+    public string DataDirectory { get; }
+    public Uri GrpcAddress { get; }
+    public Uri HealthAddress { get; }
+    public int ProcessId => _process.Id;
+    public string Output { get { lock (_output) return _output.ToString(); } }
+    public bool HasExited => _process.HasExited;
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>The repository root (the folder holding Cheshire.sln) above the running test binary.</summary>
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    /// <summary>services/&lt;folder&gt;/bin/Debug/net10.0/&lt;assembly&gt;.dll</summary>
+    public static string ModuleDll(string serviceFolder, string assembly) =>
+        Path.Combine(RepositoryRoot, "services", serviceFolder, "bin", "Debug", "net10.0", assembly + ".dll");
+
+    /// <summary>
+    /// Starts the module. <paramref name="settings"/> are extra configuration keys (command-line form).
+    /// A given <paramref name="dataDirectory"/> is kept on dispose (restart tests); otherwise a fresh one is made and removed.
+    /// </summary>
+    public static ModuleProcess Start(string dllPath, IDictionary<string, string>? settings = null, string? dataDirectory = null)
+    {
+        if (!File.Exists(dllPath))
+            throw new FileNotFoundException($"the module is not built: {dllPath} is missing.");
+        var name = Path.GetFileNameWithoutExtension(dllPath);
+        var owns = dataDirectory is null;
+        dataDirectory ??= NewTempDirectory(name);
+        int grpc = FreeTcpPort(), http = FreeTcpPort();
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(dllPath)!,
+        };
+        info.ArgumentList.Add(dllPath);
+        var configuration = new Dictionary<string, string>
+        {
+            ["Cheshire:DataDir"] = dataDirectory,
+            ["Kestrel:Endpoints:grpc:Url"] = $"http://127.0.0.1:{grpc}",
+            ["Kestrel:Endpoints:http:Url"] = $"http://127.0.0.1:{http}",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            configuration[key] = value;
+        foreach (var (key, value) in configuration)
+            info.ArgumentList.Add($"--{key}={value}");
+
+        var process = Process.Start(info)!;
+        var started = new ModuleProcess(process, name, dataDirectory, owns, grpc, http);
+        process.OutputDataReceived += (_, e) => started.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => started.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return started;
+    }
+
+    public static string NewTempDirectory(string prefix)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"cheshire-{prefix}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    /// <summary>Waits until /health answers Healthy, or fails with the module's output.</summary>
+    public async Task WaitHealthyAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+                throw new InvalidOperationException($"{Name} exited with {_process.ExitCode}:\n{Output}");
+            try
+            {
+                if (await http.GetStringAsync(HealthAddress, ct) == "Healthy")
+                    return;
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) when (!ct.IsCancellationRequested) { }
+            await Task.Delay(200, ct);
+        }
+        throw new TimeoutException($"{Name} was not healthy within {timeout}:\n{Output}");
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        _process.WaitForExit(); // drains the output readers
+        return _process.ExitCode;
+    }
+
+    /// <summary>Graceful stop (SIGTERM, as systemd or Aspire would), so the module runs its shutdown work.</summary>
+    public async Task<int> StopAsync(TimeSpan timeout)
+    {
+        if (!_process.HasExited && kill(_process.Id, 15) != 0)
+            throw new InvalidOperationException($"kill -TERM {_process.Id} failed: errno {Marshal.GetLastPInvokeError()}");
+        return await WaitForExitAsync(timeout);
+    }
+
+    public static int FreeTcpPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public static int FreeUdpPort()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_output) _output.AppendLine(line);
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Cheshire.sln")))
+                return dir.FullName;
+        throw new InvalidOperationException($"no Cheshire.sln above {AppContext.BaseDirectory}");
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        if (_ownsDataDirectory && Directory.Exists(DataDirectory))
+            Directory.Delete(DataDirectory, recursive: true);
+    }
+}
