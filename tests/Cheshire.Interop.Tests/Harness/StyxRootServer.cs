@@ -8,13 +8,13 @@ namespace Cheshire.Interop.Tests.Harness;
 /// </summary>
 public sealed class StyxRootServer : ServerProcess
 {
-    private StyxRootServer(string dotnet, string dll, string dataDir, int port, IEnumerable<string> extraArguments)
+    private StyxRootServer(string dotnet, string dll, string dataDir, int port, int grpcPort, IEnumerable<string> extraArguments)
         : base("styx-root", dotnet,
             [
                 dll,
                 $"--Styx:Endpoint=127.0.0.1:{port}",
                 $"--Cheshire:DataDir={dataDir}",
-                "--Kestrel:Endpoints:grpc:Url=http://127.0.0.1:0",
+                $"--Kestrel:Endpoints:grpc:Url=http://127.0.0.1:{grpcPort}",
                 "--Kestrel:Endpoints:http:Url=http://127.0.0.1:0",
                 .. extraArguments,
             ],
@@ -23,7 +23,13 @@ public sealed class StyxRootServer : ServerProcess
             Path.GetDirectoryName(dll))
     {
         DataDir = dataDir;
+        GrpcPort = grpcPort;
     }
+
+    /// <summary>The gRPC (HTTP/2 without TLS) endpoint: Namespace and health services.</summary>
+    public int GrpcPort { get; }
+
+    public Uri GrpcAddress => new($"http://127.0.0.1:{GrpcPort}");
 
     public string DataDir { get; }
 
@@ -46,7 +52,7 @@ public sealed class StyxRootServer : ServerProcess
         {
             dotnet = FindExecutable("dotnet", "the .NET SDK", "/usr/share/dotnet", "/usr/lib/dotnet");
         }
-        var server = new StyxRootServer(dotnet, dll, dataDir, FreePort(), extraArguments);
+        var server = new StyxRootServer(dotnet, dll, dataDir, FreePort(), FreePort(), extraArguments);
         try
         {
             await server.WaitUntilListeningAsync(TimeSpan.FromSeconds(60));
