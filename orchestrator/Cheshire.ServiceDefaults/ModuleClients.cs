@@ -28,10 +28,25 @@ public static class ModuleClients
         var client = services
             .AddGrpcClient<TClient>(module, o => o.Address = AddressOf(module))
             .ConfigureChannel(c => c.HttpVersion = HttpVersion.Version20)
+            .ConfigurePrimaryHttpMessageHandler(CreateHandler)
             .RemoveAllResilienceHandlers();
         client.AddResilienceHandler("module-call", ConfigureUnaryCallPipeline);
         return client;
     }
+
+    /// <summary>
+    /// A module that restarts behind a proxy can leave an HTTP/2 connection that accepts requests and never
+    /// answers. Pings with a short timeout find such a connection and drop it, so the retry dials anew.
+    /// </summary>
+    private static SocketsHttpHandler CreateHandler() => new()
+    {
+        ConnectTimeout = AttemptTimeout,
+        KeepAlivePingDelay = TimeSpan.FromSeconds(1),
+        KeepAlivePingTimeout = TimeSpan.FromSeconds(1),
+        KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
+        EnableMultipleHttp2Connections = true,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+    };
 
     private static void ConfigureUnaryCallPipeline(ResiliencePipelineBuilder<HttpResponseMessage> pipeline)
     {

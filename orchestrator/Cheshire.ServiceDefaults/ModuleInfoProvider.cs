@@ -18,7 +18,7 @@ public sealed class ModuleInfoProvider(
     IServiceProvider services,
     TimeProvider time)
 {
-    public static readonly TimeSpan DependencyDeadline = TimeSpan.FromSeconds(3);
+    public static readonly TimeSpan DependencyDeadline = TimeSpan.FromSeconds(5);
 
     private static readonly string Version =
         Assembly.GetEntryAssembly()?.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";

@@ -50,7 +50,10 @@ public sealed class ModuleStopTests(NodeFixture node) : IClassFixture<NodeFixtur
             wait.CancelAfter(TimeSpan.FromSeconds(90));
             await node.App.ResourceNotifications.WaitForResourceHealthyAsync("styx-provider", wait.Token);
         }
+        var direct = await ModuleClients.GetInfoAsync(node.Channel("styx-provider"), "styx-provider", DateTime.UtcNow.AddSeconds(15), ct);
+        Assert.Equal("styx-provider", direct.Module);
         root = await ModuleClients.GetInfoAsync(node.Channel("styx-root"), "styx-root", DateTime.UtcNow.AddSeconds(15), ct);
-        Assert.True(Assert.Single(root.Dependencies, d => d.Module == "styx-provider").Serving);
+        var restarted = Assert.Single(root.Dependencies, d => d.Module == "styx-provider");
+        Assert.True(restarted.Serving, restarted.Detail);
     }
 }
