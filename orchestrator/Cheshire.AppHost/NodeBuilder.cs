@@ -6,31 +6,76 @@ namespace Cheshire.AppHost;
 
 public static class NodeBuilder
 {
+    /// <summary>The Kestrel endpoints every module serves: gRPC (h2c) and health (HTTP/1).</summary>
+    private static readonly string[] Endpoints = ["grpc", "http"];
+
     /// <summary>
     /// Adds every module found under services/*/module.json, in dependency order, each referencing
     /// and waiting for the modules it depends on. All modules of the node share one data folder.
+    /// A module with several instances (module.json "instances", or Cheshire:Instances:NAME) becomes
+    /// NAME-0 … NAME-(N-1), each with Cheshire:Instance, its own Cheshire:InstanceDataDir and free
+    /// gRPC/health ports after the first; dependents discover all of them under the module's name.
+    /// AppHost settings Cheshire:Config:NAME:KEY=VALUE override the module's config.
     /// </summary>
-    public static IReadOnlyDictionary<string, IResourceBuilder<ProjectResource>> AddCheshireNode(this IDistributedApplicationBuilder builder)
+    public static IReadOnlyDictionary<string, IReadOnlyList<IResourceBuilder<ProjectResource>>> AddCheshireNode(this IDistributedApplicationBuilder builder)
     {
         var servicesDirectory = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "..", "services"));
         var graph = ModuleGraph.Load(servicesDirectory);
         var dataDirectory = DataDirectory.Resolve(builder.Configuration["Cheshire:DataDir"]);
 
-        var modules = new Dictionary<string, IResourceBuilder<ProjectResource>>();
+        var modules = new Dictionary<string, IReadOnlyList<IResourceBuilder<ProjectResource>>>();
         foreach (var module in graph.Modules)
         {
-            var project = ReferencedProjects.Add(builder, module.Name, module.ProjectPath)
-                .WithEnvironment("Cheshire__DataDir", dataDirectory)
-                .WithHttpHealthCheck("/health", endpointName: "http");
-            foreach (var endpoint in module.Endpoints)
-                AddFixedEndpoint(builder, project, module.Name, endpoint);
-            foreach (var (key, value) in module.Config)
-                project.WithEnvironment(key.Replace(":", "__"), value);
-            foreach (var dependency in module.DependsOn)
-                project.WithReference(modules[dependency]).WaitFor(modules[dependency]);
-            modules[module.Name] = project;
+            var count = builder.Configuration.GetValue($"Cheshire:Instances:{module.Name}", module.Instances);
+            if (count < 1 || count > 1 && module.Endpoints.Count > 0)
+                throw new InvalidOperationException($"Module '{module.Name}' cannot run {count} instances (fixed endpoints allow only one).");
+            var instances = new List<IResourceBuilder<ProjectResource>>();
+            for (var i = 0; i < count; i++)
+            {
+                var name = count == 1 ? module.Name : $"{module.Name}-{i}";
+                var project = ReferencedProjects.Add(builder, name, module.ProjectPath)
+                    .WithEnvironment("Cheshire__DataDir", dataDirectory)
+                    .WithHttpHealthCheck("/health", endpointName: "http");
+                if (count > 1) AsInstance(project, i, Path.Combine(dataDirectory, name));
+                foreach (var endpoint in module.Endpoints)
+                    AddFixedEndpoint(builder, project, module.Name, endpoint);
+                foreach (var (key, value) in module.Config)
+                    project.WithEnvironment(key.Replace(":", "__"), value);
+                // AppHost configuration Cheshire:Config:NAME:KEY overrides module.json's config (e.g. in tests).
+                foreach (var (key, value) in builder.Configuration.GetSection($"Cheshire:Config:{module.Name}").AsEnumerable(makePathsRelative: true))
+                    if (value is not null) project.WithEnvironment(key.Replace(":", "__"), value);
+                foreach (var dependency in module.DependsOn)
+                    Reference(project, dependency, modules[dependency]);
+                instances.Add(project);
+            }
+            modules[module.Name] = instances;
         }
         return modules;
+    }
+
+    private static void AsInstance(IResourceBuilder<ProjectResource> project, int index, string instanceDirectory)
+    {
+        project.WithEnvironment("Cheshire__Instance", index.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .WithEnvironment("Cheshire__InstanceDataDir", instanceDirectory);
+        if (index == 0) return;
+        foreach (var endpoint in Endpoints)
+            project.WithEndpoint(endpoint, e => e.Port = null, createIfNotExists: false);
+    }
+
+    /// <summary>A single instance by plain reference; several under the module's own service-discovery name.</summary>
+    private static void Reference(IResourceBuilder<ProjectResource> project, string dependency, IReadOnlyList<IResourceBuilder<ProjectResource>> instances)
+    {
+        if (instances.Count == 1)
+        {
+            project.WithReference(instances[0]).WaitFor(instances[0]);
+            return;
+        }
+        for (var i = 0; i < instances.Count; i++)
+        {
+            foreach (var endpoint in Endpoints)
+                project.WithEnvironment($"services__{dependency}__{endpoint}__{i}", instances[i].GetEndpoint(endpoint));
+            project.WaitFor(instances[i]);
+        }
     }
 
     /// <summary>A non-HTTP port the module binds itself, on loopback, shown on the dashboard.</summary>

@@ -22,6 +22,11 @@ public sealed record ModuleDescriptor
     /// <summary>Whether the supervisor rebuilds and restarts the module when its source changes.</summary>
     public bool Watch { get; init; } = true;
 
+    /// <summary>
+    /// How many copies of the module the node runs (at least 1). With more than one, the AppHost names them
+    /// name-0 … name-(N-1), gives each its own data folder and instance index, and dependents reference them all.
+    /// </summary>
+    public int Instances { get; init; } = 1;
 
     /// <summary>Fixed, non-HTTP endpoints the module listens on (9P, UDP), besides its gRPC and health endpoints.</summary>
     public IReadOnlyList<ModuleEndpoint> Endpoints { get; init; } = [];
@@ -66,6 +71,8 @@ public sealed record ModuleDescriptor
     {
         if (!IsValidName(Name))
             throw new InvalidDataException($"{path}: module name '{Name}' must be lower-case letters, digits and '-'.");
+        if (Instances < 1)
+            throw new InvalidDataException($"{path}: instances is {Instances}; a module runs at least 1 instance.");
         foreach (var endpoint in Endpoints)
             endpoint.Validate(path);
         foreach (var dependency in DependsOn)
