@@ -19,6 +19,7 @@ public sealed class NamespaceApi(ModuleInfoProvider info, NodeNamespace ns) : gl
         var source = request.SourceCase switch
         {
             MountRequest.SourceOneofCase.Ram => MountSource.Ram(request.Ram.CapacityBytes),
+            MountRequest.SourceOneofCase.Ninep => MountSource.Ninep(request.Ninep),
             _ => throw Invalid("a mount needs a source: ram or ninep."),
         };
         try

@@ -1,6 +1,10 @@
 using Cheshire.Protos.Namespace;
 using Cheshire.Styx.FileSystem;
 using Cheshire.Styx.FileSystem.Ram;
+using Cheshire.Styx.Messages;
+using Cheshire.Styx.Protocol;
+using Cheshire.Styx.Remote;
+using System.Net.Sockets;
 
 namespace Cheshire.StyxRoot.Styx;
 
@@ -17,6 +21,37 @@ public abstract record MountSource
         capacityBytes > long.MaxValue
             ? throw NamespaceApi.Invalid($"capacity {capacityBytes} is too large.")
             : new RamSource(capacityBytes == 0 ? DefaultRamCapacity : (long)capacityBytes);
+
+    public static MountSource Ninep(NinepSource source)
+    {
+        var separator = source.Address.LastIndexOf(':');
+        if (separator <= 0 || !int.TryParse(source.Address.AsSpan(separator + 1), out var port) || port is < 1 or > 65535)
+            throw NamespaceApi.Invalid($"9P address '{source.Address}' is not host:port.");
+        var host = source.Address[..separator].Trim('[', ']');
+        if (source.Msize is > 0 and < 4096)
+            throw NamespaceApi.Invalid($"msize {source.Msize} is below 4096.");
+        return new NinepTcpSource(host, port, source.Aname, string.IsNullOrEmpty(source.Uname) ? "none" : source.Uname,
+            source.Msize == 0 ? StyxConstants.DefaultMessageSize : source.Msize);
+    }
+
+    private sealed record NinepTcpSource(string Host, int Port, string Aname, string Uname, uint Msize) : MountSource
+    {
+        public override string Description => $"9p tcp!{Host}!{Port} {Aname}".TrimEnd();
+
+        public override async ValueTask<IFileSystem> OpenAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                // uid 0 for root, as diod expects; other users attach with no numeric id.
+                var options = new RemoteOptions { MaxMessageSize = Msize, NUname = Uname == "root" ? 0 : Tauth.NoUid };
+                return await RemoteFileSystem.ConnectAsync(Host, Port, Aname, Uname, options, cancellationToken);
+            }
+            catch (Exception e) when (e is SocketException or IOException or StyxErrorException or TimeoutException or OperationCanceledException)
+            {
+                throw new MountSourceException($"cannot mount {Description}: {e.Message}", e);
+            }
+        }
+    }
 
     private sealed record RamSource(long Capacity) : MountSource
     {
