@@ -6,6 +6,11 @@ need=()
 command -v ip >/dev/null || need+=(iproute2)
 command -v unshare >/dev/null || need+=(util-linux)
 command -v python3 >/dev/null || need+=(python3)
+# Mainline DHT interop tests and benchmark: libtorrent (Debian's Python binding, run with /usr/bin/python3)
+# and bittorrent-dht (npm, pinned in package.json / package-lock.json, installed into ./node_modules).
+/usr/bin/python3 -c 'import libtorrent' 2>/dev/null || need+=(python3-libtorrent)
+command -v node >/dev/null || need+=(nodejs)
+command -v npm >/dev/null || need+=(npm)
 # Interop tests: the Linux kernel's v9fs client in a QEMU guest, and diod as a reference 9P server.
 command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
 dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
@@ -25,3 +30,10 @@ fi
 
 # Kernel + initramfs for the v9fs guest (downloads a Debian kernel package once, then cached).
 "$(dirname "$0")/prepare-v9fs-guest.sh"
+
+# bittorrent-dht for the Mainline interop tests, exactly as locked (skipped when already installed at that version).
+root="$(cd "$(dirname "$0")/.." && pwd)"
+if ! cmp -s "$root/package-lock.json" "$root/node_modules/.cheshire-installed-lock" 2>/dev/null; then
+  (cd "$root" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  cp "$root/package-lock.json" "$root/node_modules/.cheshire-installed-lock"
+fi
