@@ -32,14 +32,14 @@ public sealed class NamespaceApi(ModuleInfoProvider info, NodeNamespace ns) : gl
         }
     }
 
-    public override Task<UnmountReply> Unmount(UnmountRequest request, ServerCallContext context)
+    public override async Task<UnmountReply> Unmount(UnmountRequest request, ServerCallContext context)
     {
         var path = NamespacePaths.Check(request.Path);
-        var removed = ns.Unmount(path, request.Id);
+        var removed = await ns.UnmountAsync(path, request.Id);
         if (removed == 0)
             throw new RpcException(new Status(StatusCode.NotFound,
                 request.Id == 0 ? $"nothing is mounted at {path}." : $"no mount {request.Id} at {path}."));
-        return Task.FromResult(new UnmountReply { Removed = (uint)removed });
+        return new UnmountReply { Removed = (uint)removed };
     }
 
     public override Task<ListMountsReply> ListMounts(ListMountsRequest request, ServerCallContext context)

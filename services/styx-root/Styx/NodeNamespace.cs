@@ -12,6 +12,7 @@ namespace Cheshire.StyxRoot.Styx;
 public sealed class NodeNamespace
 {
     private readonly Namespace _namespace;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, IAsyncDisposable> _owned = new();
 
     public NodeNamespace(NodeIdentity identity, IOptions<StyxRootOptions> options, TimeProvider time)
     {
@@ -38,20 +39,26 @@ public sealed class NodeNamespace
         };
         if (create)
             flags |= MountFlags.Create;
-        return _namespace.Mount(path, tree, flags: flags, description: source.Description);
+        var info = _namespace.Mount(path, tree, flags: flags, description: source.Description);
+        if (tree is IAsyncDisposable disposable)
+            _owned[info.Id] = disposable; // e.g. a remote server's connection, closed on unmount
+        return info;
     }
 
     /// <summary>Removes mount <paramref name="id"/> at <paramref name="path"/>, or every mount there when id is 0.</summary>
-    public int Unmount(string path, ulong id)
+    public async Task<int> UnmountAsync(string path, ulong id)
     {
-        if (id == 0)
+        var doomed = Mounts.Where(m => m.Path == path && (id == 0 || (ulong)m.Id == id)).ToList();
+        var removed = 0;
+        foreach (var mount in doomed)
         {
-            var count = Mounts.Count(m => m.Path == path);
-            return _namespace.Unmount(path) ? count : 0;
+            if (!_namespace.Unmount(mount.Id))
+                continue;
+            removed++;
+            if (_owned.TryRemove(mount.Id, out var tree))
+                await tree.DisposeAsync();
         }
-        if (!Mounts.Any(m => m.Path == path && (ulong)m.Id == id))
-            return 0;
-        return _namespace.Unmount((long)id) ? 1 : 0;
+        return removed;
     }
 
     /// <summary>The mount table in the style of Plan 9's ns(1).</summary>
