@@ -15,6 +15,8 @@ public sealed class NinePTap : IAsyncDisposable
     private readonly TcpListener _listener;
     private readonly int _target;
     private readonly List<string> _log = [];
+    private readonly List<string> _errors = [];
+    private readonly Dictionary<(int Connection, ushort Tag), string> _pending = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accept;
     private int _connections;
@@ -42,11 +44,14 @@ public sealed class NinePTap : IAsyncDisposable
     }
 
     /// <summary>The last <paramref name="max"/> messages, one a line.</summary>
-    public string Describe(int max = 300)
+    public string Describe(int max = 150)
     {
         var all = Messages;
         var shown = all.Count > max ? all.Skip(all.Count - max) : all;
-        return $"9P messages through the tap ({all.Count} total, last {Math.Min(max, all.Count)}; cN = connection, > client to server, < server to client):\n" +
+        var errors = Errors;
+        return $"9P error replies ({errors.Count}; first 100, each after its request):\n" +
+               string.Join('\n', errors.Take(100)) + "\n" +
+               $"9P messages through the tap ({all.Count} total, last {Math.Min(max, all.Count)}; cN = connection, > client to server, < server to client):\n" +
                string.Join('\n', shown);
     }
 
@@ -82,8 +87,8 @@ public sealed class NinePTap : IAsyncDisposable
             return;
         }
         Add($"c{id} connected");
-        var up = PumpAsync(c.GetStream(), server.GetStream(), $"c{id} >");
-        var down = PumpAsync(server.GetStream(), c.GetStream(), $"c{id} <");
+        var up = PumpAsync(c.GetStream(), server.GetStream(), $"c{id} >", id);
+        var down = PumpAsync(server.GetStream(), c.GetStream(), $"c{id} <", id);
         await Task.WhenAny(up, down);
         Add($"c{id} closed by the {(up.IsCompleted ? "client" : "server")}");
         c.Close();
@@ -91,7 +96,7 @@ public sealed class NinePTap : IAsyncDisposable
         await Task.WhenAll(up, down).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
-    private async Task PumpAsync(NetworkStream from, NetworkStream to, string prefix)
+    private async Task PumpAsync(NetworkStream from, NetworkStream to, string prefix, int connection)
     {
         var pending = new List<byte>();
         var buffer = new byte[64 * 1024];
@@ -121,7 +126,7 @@ public sealed class NinePTap : IAsyncDisposable
                     {
                         break;
                     }
-                    Add(prefix + " " + Decode(pending.GetRange(0, (int)size).ToArray()));
+                    Record(connection, prefix, pending.GetRange(0, (int)size).ToArray());
                     pending.RemoveRange(0, (int)size);
                 }
             }
@@ -137,6 +142,36 @@ public sealed class NinePTap : IAsyncDisposable
         while ((n = await from.ReadAsync(buffer, _stop.Token)) > 0)
         {
             await to.WriteAsync(buffer.AsMemory(0, n), _stop.Token);
+        }
+    }
+
+    private void Record(int connection, string prefix, byte[] message)
+    {
+        var text = prefix + " " + Decode(message);
+        var key = (connection, BinaryPrimitives.ReadUInt16LittleEndian(message.AsSpan(5)));
+        lock (_log)
+        {
+            _log.Add(text);
+            if (message[4] % 2 == 0)
+            {
+                _pending[key] = text;
+            }
+            else if (_pending.Remove(key, out var request) && message[4] is 7 or 107)
+            {
+                _errors.Add(request + "\n      " + text);
+            }
+        }
+    }
+
+    /// <summary>Every error reply with the request it answers.</summary>
+    public IReadOnlyList<string> Errors
+    {
+        get
+        {
+            lock (_log)
+            {
+                return [.. _errors];
+            }
         }
     }
 
