@@ -21,13 +21,16 @@ public sealed partial class GuestScript
             fails=0
             check() {
               echo "# $1"
+              t0=$(cut -d' ' -f1 /proc/uptime)
               out=$(timeout -s KILL {{checkTimeoutSeconds}} sh -c "$2" 2>&1)
               rc=$?
+              t1=$(cut -d' ' -f1 /proc/uptime)
               if [ $rc -eq 0 ]; then
                 passes=$((passes+1)); echo "ok - $1"
               else
                 fails=$((fails+1)); echo "not ok - $1 (status $rc)"
               fi
+              echo "    [$(echo "$t0 $t1" | awk '{printf "%.2f s at %.1f s", $2 - $1, $2}')]"
               [ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/    /'
               return 0
             }
