@@ -10,7 +10,8 @@ port = int(sys.argv[1])
 s = lt.session({
     'listen_interfaces': '127.0.0.1:%d' % port, 'enable_dht': True, 'dht_bootstrap_nodes': '',
     'enable_lsd': False, 'enable_upnp': False, 'enable_natpmp': False,
-    'dht_restrict_routing_ips': False, 'dht_restrict_search_ips': False, 'dht_block_ratelimit': 100000,
+    'dht_restrict_routing_ips': False, 'dht_restrict_search_ips': False, 'dht_block_ratelimit': 1000000,
+    'dht_upload_rate_limit': 1000000000,  # bytes/s of DHT replies; the default (8000) would cap a benchmark
     'dht_ignore_dark_internet': False, 'dht_prefer_verified_node_ids': False,
     'alert_mask': lt.alert.category_t.dht_notification | lt.alert.category_t.error_notification
                   | lt.alert.category_t.status_notification | lt.alert.category_t.dht_operation_notification,
