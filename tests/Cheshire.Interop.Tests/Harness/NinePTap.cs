@@ -76,7 +76,8 @@ public sealed class NinePTap : IAsyncDisposable
     private async Task RelayAsync(TcpClient client, int id)
     {
         using var c = client;
-        using var server = new TcpClient();
+        using var server = new TcpClient { NoDelay = true };
+        c.NoDelay = true;
         try
         {
             await server.ConnectAsync(IPAddress.Loopback, _target, _stop.Token);
