@@ -86,7 +86,9 @@ public sealed partial class MainlineNode : IAsyncDisposable
     {
         if (_receiveLoop is not null)
             throw new InvalidOperationException("already started");
-        _receiveLoop = Task.Run(ReceiveLoopAsync);
+        _receiveLoop = _transport is ISynchronousDatagramTransport synchronous
+            ? StartReceiveThread(synchronous)
+            : Task.Run(ReceiveLoopAsync);
         if (Options.MaintenanceInterval > TimeSpan.Zero)
             _maintenanceLoop = Task.Run(MaintenanceLoopAsync);
     }
@@ -169,16 +171,16 @@ public sealed partial class MainlineNode : IAsyncDisposable
             CompleteTransaction(message, source);
     }
 
-    private ValueTask SendAsync(KrpcMessage message, IPEndPoint destination)
+    private ValueTask SendAsync(KrpcMessage message, IPEndPoint destination) =>
+        _transport.SendAsync(EncodeWithVersion(message), destination, _stop.IsCancellationRequested ? default : _stop.Token);
+
+    /// <summary>The message as sent: with our client version <c>v</c>.</summary>
+    private byte[] EncodeWithVersion(KrpcMessage message) => new KrpcMessage
     {
-        var withVersion = new KrpcMessage
-        {
-            TransactionId = message.TransactionId, Type = message.Type, Method = message.Method, Arguments = message.Arguments,
-            Response = message.Response, ErrorCode = message.ErrorCode, ErrorMessage = message.ErrorMessage,
-            ExternalIp = message.ExternalIp, ReadOnly = message.ReadOnly, Version = Options.ClientVersion,
-        };
-        return _transport.SendAsync(withVersion.Encode(), destination, _stop.IsCancellationRequested ? default : _stop.Token);
-    }
+        TransactionId = message.TransactionId, Type = message.Type, Method = message.Method, Arguments = message.Arguments,
+        Response = message.Response, ErrorCode = message.ErrorCode, ErrorMessage = message.ErrorMessage,
+        ExternalIp = message.ExternalIp, ReadOnly = message.ReadOnly, Version = Options.ClientVersion,
+    }.Encode();
 
     private async ValueTask SendErrorAsync(ReadOnlyMemory<byte> transactionId, int code, string text, IPEndPoint destination)
     {

@@ -25,6 +25,11 @@ public sealed class RoutingNode(NodeId id, IPEndPoint endPoint, bool verified, D
     public bool Verified { get; } = verified;
 
     public DateTimeOffset Added { get; } = added;
+
+    /// <summary>The BEP 5 / 32 compact node info (id + endpoint), built once: replies copy it as is.</summary>
+    internal byte[] CompactInfo => _compact ??= [.. Id.Span, .. Krpc.Compact.EncodeEndPoint(EndPoint)];
+
+    private byte[]? _compact;
     public DateTimeOffset? LastResponse { get; internal set; }
     public DateTimeOffset? LastQuery { get; internal set; }
     public int FailedQueries { get; internal set; }

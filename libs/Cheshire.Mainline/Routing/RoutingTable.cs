@@ -8,7 +8,7 @@ namespace Cheshire.Mainline.Routing;
 /// The BEP 5 routing table: k-buckets over the 160-bit space; only the bucket containing the local id splits;
 /// full buckets replace bad nodes, keep a replacement cache, and prefer BEP 42 verified ids. Thread-safe.
 /// </summary>
-public sealed class RoutingTable
+public sealed partial class RoutingTable
 {
     private const int MaxBuckets = NodeId.Length * 8;
     private readonly List<Bucket> _buckets;

@@ -34,6 +34,23 @@ public sealed class TokenManager
         }
     }
 
+    /// <summary>The same token as <see cref="Generate(IPAddress)"/>, written into <paramref name="destination"/> (8 bytes).</summary>
+    public void Generate(IPAddress requester, Span<byte> destination)
+    {
+        if (requester.IsIPv4MappedToIPv6)
+            requester = requester.MapToIPv4();
+        Span<byte> input = stackalloc byte[16 + 16];
+        Span<byte> hash = stackalloc byte[SHA1.HashSizeInBytes];
+        requester.TryWriteBytes(input[16..], out var addressLength);
+        lock (_lock)
+        {
+            RotateIfDue();
+            _current.CopyTo(input);
+        }
+        SHA1.HashData(input[..(16 + addressLength)], hash);
+        hash[..TokenLength].CopyTo(destination);
+    }
+
     public bool Validate(ReadOnlySpan<byte> token, IPAddress requester)
     {
         lock (_lock)

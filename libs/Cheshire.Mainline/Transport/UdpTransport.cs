@@ -10,12 +10,15 @@ namespace Cheshire.Mainline.Transport;
 /// routing tables per family, run two nodes: one on <c>0.0.0.0:port</c>, one on <c>[::]:port</c> with
 /// <c>dualStack: false</c>. The transport has a single reader (the node's receive loop).
 /// </summary>
-public sealed class UdpTransport : IDatagramTransport
+public sealed class UdpTransport : ISynchronousDatagramTransport
 {
     private const int MaxDatagram = 65_536;
     private readonly Socket _socket;
     private readonly byte[] _receiveBuffer = GC.AllocateUninitializedArray<byte>(MaxDatagram, pinned: true);
     private readonly CancellationTokenSource _disposed = new();
+    private readonly SocketAddress _received;
+    private readonly SocketAddressCache _addresses = new();
+    private readonly SocketAddressCache _sources = new();
 
     public UdpTransport(IPEndPoint bind, bool dualStack = true)
     {
@@ -25,6 +28,7 @@ public sealed class UdpTransport : IDatagramTransport
         if (OperatingSystem.IsWindows())
             _socket.IOControl(-1744830452 /* SIO_UDP_CONNRESET */, [0, 0, 0, 0], null);
         _socket.Bind(bind);
+        _received = new SocketAddress(bind.AddressFamily, SocketAddress.GetMaximumAddressSize(bind.AddressFamily));
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
     }
 
@@ -38,19 +42,59 @@ public sealed class UdpTransport : IDatagramTransport
     /// <summary>Dual-stack on all interfaces.</summary>
     public static UdpTransport DualStack(int port) => new(new IPEndPoint(IPAddress.IPv6Any, port));
 
-    public async ValueTask SendAsync(ReadOnlyMemory<byte> datagram, IPEndPoint destination, CancellationToken cancellationToken)
+    /// <summary>
+    /// UDP sends complete at once (the kernel queues the datagram), so this sends synchronously: the socket stays
+    /// in blocking mode, which keeps <see cref="Receive"/> a plain blocking call.
+    /// </summary>
+    public ValueTask SendAsync(ReadOnlyMemory<byte> datagram, IPEndPoint destination, CancellationToken cancellationToken)
     {
-        if (_socket.DualMode && destination.AddressFamily == AddressFamily.InterNetwork)
-            destination = new IPEndPoint(destination.Address.MapToIPv6(), destination.Port);
-        else if (_socket.AddressFamily != destination.AddressFamily)
+        if (cancellationToken.IsCancellationRequested)
+            return ValueTask.FromCanceled(cancellationToken);
+        try
+        {
+            Send(datagram.Span, destination);
+        }
+        catch (ObjectDisposedException)
+        {
+            return ValueTask.FromException(new OperationCanceledException());
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public void Send(ReadOnlySpan<byte> datagram, IPEndPoint destination)
+    {
+        var address = _addresses.For(destination, _socket);
+        if (address is null)
             return; // this socket cannot reach that family
         try
         {
-            await _socket.SendToAsync(datagram, SocketFlags.None, destination, cancellationToken);
+            _socket.SendTo(datagram, SocketFlags.None, address);
         }
         catch (SocketException)
         {
             // Unreachable destinations are ordinary on a DHT.
+        }
+    }
+
+    public int Receive(Span<byte> buffer, out IPEndPoint source)
+    {
+        while (true)
+        {
+            int length;
+            try
+            {
+                length = _socket.ReceiveFrom(buffer, SocketFlags.None, _received);
+            }
+            catch (SocketException) when (!_disposed.IsCancellationRequested)
+            {
+                continue; // ICMP errors surfacing on the socket
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                throw new OperationCanceledException();
+            }
+            source = _sources.EndPointOf(_received, _socket.AddressFamily);
+            return length;
         }
     }
 
