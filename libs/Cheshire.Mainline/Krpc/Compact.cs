@@ -27,7 +27,8 @@ public static class Compact
             return false;
         if (address.AddressFamily == AddressFamily.InterNetworkV6)
             return !address.IsIPv6Multicast;
-        return address.GetAddressBytes()[0] is < 224 or > 239;
+        Span<byte> bytes = stackalloc byte[4];
+        return !address.TryWriteBytes(bytes, out _) || bytes[0] is < 224 or > 239;
     }
 
     public static byte[] EncodeEndPoint(IPEndPoint endPoint)

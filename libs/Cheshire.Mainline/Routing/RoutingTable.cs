@@ -51,7 +51,7 @@ public sealed partial class RoutingTable
     public RoutingNode? Find(NodeId id)
     {
         lock (_lock)
-            return BucketFor(id).Nodes.Find(n => n.Id == id);
+            return FindIn(BucketFor(id), id);
     }
 
     /// <summary>
@@ -69,7 +69,7 @@ public sealed partial class RoutingTable
             while (true)
             {
                 var bucket = BucketFor(id);
-                if (bucket.Nodes.Find(n => n.Id == id) is { } existing)
+                if (FindIn(bucket, id) is { } existing)
                 {
                     if (!existing.EndPoint.Equals(endPoint))
                         return AddResult.Rejected; // an id does not move; ignore spoofed updates
@@ -113,7 +113,7 @@ public sealed partial class RoutingTable
         lock (_lock)
         {
             var bucket = BucketFor(id);
-            if (bucket.Nodes.Find(n => n.Id == id) is not { } node)
+            if (FindIn(bucket, id) is not { } node)
             {
                 bucket.Replacements.RemoveAll(n => n.Id == id);
                 return;
@@ -181,6 +181,14 @@ public sealed partial class RoutingTable
             BucketFor(target).LastChanged = now;
     }
 
+    private static RoutingNode? FindIn(Bucket bucket, NodeId id)
+    {
+        foreach (var node in bucket.Nodes)
+            if (node.Id == id)
+                return node;
+        return null;
+    }
+
     private Bucket BucketFor(NodeId id) => _buckets[Math.Min(LocalId.CommonPrefixLength(id), _buckets.Count - 1)];
 
     private static void Touch(RoutingNode node, Bucket bucket, bool responded, DateTimeOffset now)
@@ -213,7 +221,10 @@ public sealed partial class RoutingTable
 
     private void AddReplacement(Bucket bucket, RoutingNode node)
     {
-        bucket.Replacements.RemoveAll(n => n.Id == node.Id || n.EndPoint.Equals(node.EndPoint));
+        var replacements = bucket.Replacements;
+        for (var i = replacements.Count - 1; i >= 0; i--)
+            if (replacements[i].Id == node.Id || replacements[i].EndPoint.Equals(node.EndPoint))
+                replacements.RemoveAt(i);
         bucket.Replacements.Add(node);
         if (bucket.Replacements.Count > Options.BucketSize)
         {
