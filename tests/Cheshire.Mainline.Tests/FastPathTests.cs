@@ -108,6 +108,23 @@ public class FastPathTests
             Assert.Equal(slowReply, fastReply);
     }
 
+    [Theory]
+    [InlineData(AddressFamily.InterNetwork)]
+    [InlineData(AddressFamily.InterNetworkV6)]
+    public void ClosestCompactEqualsClosestThenEncode(AddressFamily family)
+    {
+        var (node, _) = CreateNode();
+        var buffer = new byte[16 * Compact.Node6];
+        for (var i = 0; i < 500; i++)
+        {
+            var target = NodeId.Random();
+            var count = i % 17;
+            var written = node.RoutingTable.WriteClosestConfirmed(target.Span, count, family, buffer);
+            var expected = Compact.EncodeNodes(node.RoutingTable.Closest(target, count, family, confirmedOnly: true), family);
+            Assert.Equal(expected, buffer[..written]);
+        }
+    }
+
     [Fact]
     public async Task MutatedQueriesNeverCrashAndMatchTheGeneralPath()
     {

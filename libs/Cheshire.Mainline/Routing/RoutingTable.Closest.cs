@@ -20,6 +20,9 @@ public sealed partial class RoutingTable
             {
                 foreach (var node in bucket.Nodes)
                 {
+                    // The distance test first: most nodes are no closer than the current k-th and skip the rest.
+                    if (found == count && count > 0 && !Closer(target, node.Id.Span, best[count - 1].Id.Span))
+                        continue;
                     if (node.LastResponse is null || node.EndPoint.AddressFamily != family || node.StateAt(now, Options) == NodeState.Bad)
                         continue;
                     var at = found;
