@@ -50,6 +50,7 @@ public static class NodeBuilder
             }
             modules[module.Name] = instances;
         }
+        AnnounceDhtPort(builder, graph, modules);
         return modules;
     }
 
@@ -76,6 +77,24 @@ public static class NodeBuilder
                 project.WithEnvironment($"services__{dependency}__{endpoint}__{i}", instances[i].GetEndpoint(endpoint));
             project.WaitFor(instances[i]);
         }
+    }
+
+    /// <summary>
+    /// mainline-dht announces the port other nodes reach the dht on (Mainline:CheshireDhtPort): the dht's Dht:Port
+    /// from its module.json or Cheshire:Config:dht, unless mainline-dht's own config sets it. Unset, both default to 4222.
+    /// </summary>
+    private static void AnnounceDhtPort(IDistributedApplicationBuilder builder, ModuleGraph graph,
+        Dictionary<string, IReadOnlyList<IResourceBuilder<ProjectResource>>> modules)
+    {
+        if (!modules.TryGetValue("mainline-dht", out var mainline) || graph.Modules.FirstOrDefault(m => m.Name == "dht") is not { } dht)
+            return;
+        var port = builder.Configuration["Cheshire:Config:dht:Dht:Port"] ?? dht.Config.GetValueOrDefault("Dht:Port");
+        var mainlineModule = graph.Modules.First(m => m.Name == "mainline-dht");
+        if (port is null || mainlineModule.Config.ContainsKey("Mainline:CheshireDhtPort")
+            || builder.Configuration["Cheshire:Config:mainline-dht:Mainline:CheshireDhtPort"] is not null)
+            return;
+        foreach (var instance in mainline)
+            instance.WithEnvironment("Mainline__CheshireDhtPort", port);
     }
 
     /// <summary>A non-HTTP port the module binds itself, on loopback, shown on the dashboard.</summary>

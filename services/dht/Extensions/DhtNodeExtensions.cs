@@ -9,7 +9,7 @@ public static class DhtNodeExtensions
 {
     /// <summary>
     /// The Kademlia node on UDP (Dht:Address, Dht:Port), persisted in its data folder, started and
-    /// stopped with the host, bootstrapped from Dht:Bootstrap, with a "dht" health check.
+    /// stopped with the host, bootstrapped from Dht:Bootstrap and from the dht peers mainline-dht finds, with a "dht" health check.
     /// Its routing id is the node's key, or the instance's own key when the AppHost starts several.
     /// </summary>
     public static TBuilder AddDhtNode<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
@@ -28,6 +28,10 @@ public static class DhtNodeExtensions
         builder.Services.AddSingleton<Bootstrapper>();
         builder.Services.AddSingleton<Republisher>();
         builder.Services.AddHostedService<DhtNodeHost>();
+        // Other dht nodes announced on the BitTorrent DHT, through the mainline-dht module. AddCheshireModule already
+        // registers the module client named "mainline-dht" (its health client: Polly retries, service discovery), and the
+        // gRPC client factory allows one client type per name, so MainlineDiscovery builds its Mainline client on that HttpClient.
+        builder.Services.AddHostedService<MainlineDiscovery>();
         builder.Services.AddHealthChecks().AddCheck<DhtHealthCheck>("dht");
         return builder;
     }
