@@ -32,9 +32,10 @@ public sealed class KrpcCaptureTests : IAsyncDisposable
         var filter = string.Join(" or ", _nodes.Select(n => $"udp port {n.LocalEndPoint.Port}"));
 
         using var tshark = await StartCaptureAsync(filter);
+        // tshark says "Capturing on" a moment before its capture filter is live.
+        await Task.Delay(TimeSpan.FromSeconds(2), Ct);
         foreach (var node in _nodes.Skip(1))
             await node.BootstrapAsync([_nodes[0].LocalEndPoint], Ct);
-        Assert.NotNull(await _nodes[1].PingAsync(_nodes[2].LocalEndPoint, Ct));
         await _nodes[1].AnnounceCheshireAsync("capture", 4242, Ct);
         Assert.NotEmpty(await _nodes[2].FindCheshirePeersAsync("capture", Ct));
         var put = await _nodes[3].PutImmutableAsync((BString)"captured", Ct);
@@ -42,7 +43,8 @@ public sealed class KrpcCaptureTests : IAsyncDisposable
         using var key = Storage.Bep44.CreateKey();
         await _nodes[3].PutMutableAsync(key, default, 1, (BString)"m", cancellationToken: Ct);
         Assert.NotNull(await _nodes[4].GetMutableAsync(Storage.Bep44.PublicKeyOf(key), cancellationToken: Ct));
-        await Task.Delay(500, Ct);
+        Assert.NotNull(await _nodes[1].PingAsync(_nodes[2].LocalEndPoint, Ct));
+        await Task.Delay(1000, Ct);
         await StopCaptureAsync(tshark);
 
         var udp = await CountAsync("udp");
