@@ -6,14 +6,17 @@ set -eu
 cd "$(dirname "$0")/.."
 NODES=${1:-10} OPS=${2:-1000} IN_FLIGHT=${3:-50}
 
-if ! /usr/bin/python3 -c 'import opendht' 2>/dev/null; then
-  # never start the dhtnode systemd unit: it bootstraps from a public host
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3-opendht dhtnode >/dev/null
+# OpenDHT side: bench/dht/opendht_bench.cpp against libopendht-dev (2.4, Debian), built per run.
+# Only the library and headers are installed: never the dhtnode systemd unit (it bootstraps from a public host).
+if ! pkg-config --exists opendht 2>/dev/null || ! command -v g++ >/dev/null; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libopendht-dev g++ pkg-config >/dev/null
 fi
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+# shellcheck disable=SC2046
+g++ -std=c++17 -O2 -o "$OUT/opendht_bench" bench/dht/opendht_bench.cpp $(pkg-config --cflags --libs opendht) -pthread
 dotnet build -c Release bench/Cheshire.Bench.Dht >/dev/null
 
-OUT=$(mktemp -d)
 dotnet bench/Cheshire.Bench.Dht/bin/Release/net10.0/Cheshire.Bench.Dht.dll "$NODES" "$OPS" "$IN_FLIGHT" > "$OUT/cheshire.json"
-/usr/bin/python3 bench/dht/opendht_bench.py "$NODES" "$OPS" "$IN_FLIGHT" > "$OUT/opendht.json"
+"$OUT/opendht_bench" "$NODES" "$OPS" "$IN_FLIGHT" > "$OUT/opendht.json"
 python3 bench/dht/table.py "$OUT/cheshire.json" "$OUT/opendht.json"
-rm -rf "$OUT"
