@@ -8,10 +8,30 @@ namespace Cheshire.Kademlia;
 
 public sealed partial class KademliaNode
 {
+    /// <summary>
+    /// An outstanding request. Each attempt gets a fresh completion; a reply to any attempt (same transaction id)
+    /// completes the current one. Timeouts come from one sweep per node, not a timer per request.
+    /// </summary>
     private sealed class PendingRequest(IPEndPoint to)
     {
         public readonly IPEndPoint To = to;
-        public readonly TaskCompletionSource<Envelope?> Completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private TaskCompletionSource<Envelope?>? _attempt;
+        private long _deadline = long.MaxValue;
+
+        public Task<Envelope?> Arm(long deadline)
+        {
+            var attempt = new TaskCompletionSource<Envelope?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _attempt, attempt);
+            Volatile.Write(ref _deadline, deadline);
+            return attempt.Task;
+        }
+
+        public bool Complete(Envelope? reply) => Volatile.Read(ref _attempt)?.TrySetResult(reply) ?? false;
+
+        public void ExpireIfDue(long now)
+        {
+            if (now >= Volatile.Read(ref _deadline)) Complete(null);
+        }
     }
 
     private void OnDatagram(ReadOnlySpan<byte> datagram, IPEndPoint remote)
@@ -58,7 +78,7 @@ public sealed partial class KademliaNode
             Interlocked.Increment(ref _counters.Malformed);
             return;
         }
-        if (pending.Completion.TrySetResult(envelope))
+        if (pending.Complete(envelope))
             Seen(new Contact(sender, remote));
     }
 
@@ -90,23 +110,32 @@ public sealed partial class KademliaNode
     /// </summary>
     private async Task<Envelope?> RequestAsync(IPEndPoint to, NodeId? expected, Envelope request, CancellationToken ct)
     {
+        if (_stopping.IsCancellationRequested) return null;
         var pending = new PendingRequest(to);
         ulong tx;
         do tx = (ulong)Random.Shared.NextInt64(1, long.MaxValue);
         while (!_pending.TryAdd(tx, pending));
+        StartSweeping();
         request.Tx = tx;
         request.SenderId = _idBytes;
         request.Version = MessageCodec.Version;
         var bytes = request.ToByteArray();
+        var cancellation = ct.CanBeCanceled
+            ? ct.UnsafeRegister(static state => ((PendingRequest)state!).Complete(null), pending)
+            : default;
         try
         {
             for (var attempt = 0; attempt <= Options.Retries; attempt++)
             {
                 if (attempt > 0) Interlocked.Increment(ref _counters.Retries);
+                var response = pending.Arm(_time.GetTimestamp() + _requestTimeoutTicks);
+                if (_stopping.IsCancellationRequested) return null;
                 Interlocked.Increment(ref _counters.DatagramsOut);
                 Interlocked.Add(ref _counters.BytesOut, bytes.Length);
                 _transport.Send(bytes, to);
-                if (await WaitAsync(pending.Completion.Task, ct).ConfigureAwait(false) is { } reply)
+                var reply = await response.ConfigureAwait(false);
+                ct.ThrowIfCancellationRequested();
+                if (reply is not null)
                 {
                     if (expected is { } id && new NodeId(reply.SenderId.Span) != id)
                     {
@@ -123,22 +152,25 @@ public sealed partial class KademliaNode
         }
         finally
         {
+            await cancellation.DisposeAsync().ConfigureAwait(false);
             _pending.TryRemove(tx, out _);
         }
     }
 
-    private async Task<Envelope?> WaitAsync(Task<Envelope?> response, CancellationToken ct)
+    // The timeout sweep runs only while requests are outstanding, so thousands of idle simulated nodes cost nothing.
+    private void StartSweeping()
     {
-        if (response.IsCompleted) return response.Result;
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct, _stopping.Token);
-        var timeout = Task.Delay(Options.RequestTimeout, _time, cancel.Token);
-        var first = await Task.WhenAny(response, timeout).ConfigureAwait(false);
-        if (first == response)
-        {
-            await cancel.CancelAsync().ConfigureAwait(false);
-            return response.Result;
-        }
-        ct.ThrowIfCancellationRequested();
-        return null;
+        if (Interlocked.CompareExchange(ref _sweeping, 1, 0) == 0)
+            _timeouts.Change(_sweepPeriod, _sweepPeriod);
+    }
+
+    private void ExpirePendingRequests()
+    {
+        var now = _time.GetTimestamp();
+        foreach (var pending in _pending.Values) pending.ExpireIfDue(now);
+        if (!_pending.IsEmpty || _stopping.IsCancellationRequested) return;
+        Volatile.Write(ref _sweeping, 0);
+        _timeouts.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        if (!_pending.IsEmpty) StartSweeping();
     }
 }

@@ -26,6 +26,10 @@ public sealed partial class KademliaNode : IAsyncDisposable
     private readonly ConcurrentDictionary<ulong, PendingRequest> _pending = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly ByteString _idBytes;
+    private readonly long _requestTimeoutTicks;
+    private readonly ITimer _timeouts;
+    private readonly TimeSpan _sweepPeriod;
+    private int _sweeping;
     private Task? _maintenance;
     private int _started;
 
@@ -46,6 +50,9 @@ public sealed partial class KademliaNode : IAsyncDisposable
         _rateLimiter = new RateLimiter(Options.RateLimitPerSecond, Options.RateLimitBurst, _time);
         _tokens = new TokenIssuer(_time, TimeSpan.FromMinutes(5));
         _store.Changed += OnValueChanged;
+        _requestTimeoutTicks = (long)(Options.RequestTimeout.TotalSeconds * _time.TimestampFrequency);
+        _sweepPeriod = TimeSpan.FromTicks(Math.Clamp(Options.RequestTimeout.Ticks / 8, TimeSpan.TicksPerMillisecond * 5, TimeSpan.TicksPerMillisecond * 100));
+        _timeouts = _time.CreateTimer(static node => ((KademliaNode)node!).ExpirePendingRequests(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         if (_persistence is not null)
         {
             _store.Saved += v => _persistence.SaveValue(v);
@@ -140,6 +147,7 @@ public sealed partial class KademliaNode : IAsyncDisposable
     {
         if (_stopping.IsCancellationRequested) return;
         await _stopping.CancelAsync().ConfigureAwait(false);
+        await _timeouts.DisposeAsync().ConfigureAwait(false);
         if (_maintenance is not null)
         {
             try
@@ -152,7 +160,7 @@ public sealed partial class KademliaNode : IAsyncDisposable
         }
         SaveContacts();
         await _transport.DisposeAsync().ConfigureAwait(false);
-        foreach (var pending in _pending.Values) pending.Completion.TrySetResult(null);
+        foreach (var pending in _pending.Values) pending.Complete(null);
         foreach (var listen in _localListens.Values) listen.Complete();
         _persistence?.Dispose();
         _stopping.Dispose();

@@ -6,14 +6,17 @@ namespace Cheshire.Kademlia.Transport;
 /// <summary>
 /// UDP over System.Net.Sockets. Bind to an IPv4 or IPv6 address; binding <see cref="IPAddress.IPv6Any"/>
 /// makes a dual-mode socket that also serves IPv4. IPv4-mapped sources are reported as IPv4.
+/// One dedicated thread receives (a blocking receive into a reused buffer) and runs the handler;
+/// sends are synchronous, as a UDP send completes once the kernel has queued the datagram.
 /// </summary>
 public sealed class UdpTransport : IDatagramTransport
 {
     public const int MaxDatagram = 65_507;
 
     private readonly Socket _socket;
+    private readonly EndPointCache _endPoints;
     private readonly CancellationTokenSource _stop = new();
-    private Task? _receiveLoop;
+    private Thread? _receiver;
 
     public UdpTransport(IPEndPoint bind)
     {
@@ -23,6 +26,7 @@ public sealed class UdpTransport : IDatagramTransport
         _socket.ReceiveBufferSize = 4 * 1024 * 1024;
         _socket.SendBufferSize = 4 * 1024 * 1024;
         _socket.Bind(bind);
+        _endPoints = new EndPointCache(_socket);
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
     }
 
@@ -32,8 +36,9 @@ public sealed class UdpTransport : IDatagramTransport
 
     public void Start(DatagramHandler handler)
     {
-        if (_receiveLoop is not null) throw new InvalidOperationException("The transport is already started.");
-        _receiveLoop = Task.Run(() => ReceiveLoop(handler));
+        if (_receiver is not null) throw new InvalidOperationException("The transport is already started.");
+        _receiver = new Thread(() => ReceiveLoop(handler)) { IsBackground = true, Name = $"kademlia udp {LocalEndPoint}" };
+        _receiver.Start();
     }
 
     public void Send(ReadOnlySpan<byte> datagram, IPEndPoint remote)
@@ -41,18 +46,8 @@ public sealed class UdpTransport : IDatagramTransport
         if (datagram.Length > MaxDatagram) return;
         try
         {
-            var target = remote;
-            if (_socket.AddressFamily == AddressFamily.InterNetworkV6 && remote.AddressFamily == AddressFamily.InterNetwork)
-            {
-                if (!_socket.DualMode) return;
-                target = new IPEndPoint(remote.Address.MapToIPv6(), remote.Port);
-            }
-            else if (_socket.AddressFamily == AddressFamily.InterNetwork && remote.AddressFamily != AddressFamily.InterNetwork)
-            {
-                if (!remote.Address.IsIPv4MappedToIPv6) return;
-                target = new IPEndPoint(remote.Address.MapToIPv4(), remote.Port);
-            }
-            _socket.SendTo(datagram, SocketFlags.None, target);
+            if (_endPoints.AddressOf(remote) is { } address)
+                _socket.SendTo(datagram, SocketFlags.None, address);
         }
         catch (SocketException)
         {
@@ -63,37 +58,28 @@ public sealed class UdpTransport : IDatagramTransport
         }
     }
 
-    private async Task ReceiveLoop(DatagramHandler handler)
+    private void ReceiveLoop(DatagramHandler handler)
     {
         var buffer = GC.AllocateUninitializedArray<byte>(65_536, pinned: true);
-        EndPoint any = _socket.AddressFamily == AddressFamily.InterNetworkV6
-            ? new IPEndPoint(IPAddress.IPv6Any, 0)
-            : new IPEndPoint(IPAddress.Any, 0);
+        var received = new SocketAddress(_socket.AddressFamily, SocketAddress.GetMaximumAddressSize(_socket.AddressFamily));
         while (!_stop.IsCancellationRequested)
         {
-            SocketReceiveFromResult result;
+            int length;
             try
             {
-                result = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token).ConfigureAwait(false);
+                length = _socket.ReceiveFrom(buffer, SocketFlags.None, received);
             }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            catch (ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException)
+            catch (SocketException) when (!_stop.IsCancellationRequested)
             {
                 continue; // e.g. ICMP port unreachable reported on the next receive
             }
-            var remote = (IPEndPoint)result.RemoteEndPoint;
-            if (remote.Address.IsIPv4MappedToIPv6)
-                remote = new IPEndPoint(remote.Address.MapToIPv4(), remote.Port);
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                return;
+            }
             try
             {
-                handler(buffer.AsSpan(0, result.ReceivedBytes), remote);
+                handler(buffer.AsSpan(0, length), _endPoints.EndPointOf(received));
             }
             catch (Exception)
             {
@@ -102,12 +88,13 @@ public sealed class UdpTransport : IDatagramTransport
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_stop.IsCancellationRequested) return ValueTask.CompletedTask;
+        _stop.Cancel();
         _socket.Dispose();
-        if (_receiveLoop is not null)
-            await _receiveLoop.ConfigureAwait(false);
+        if (_receiver is { } receiver && receiver != Thread.CurrentThread) receiver.Join(TimeSpan.FromSeconds(5));
         _stop.Dispose();
+        return ValueTask.CompletedTask;
     }
 }
