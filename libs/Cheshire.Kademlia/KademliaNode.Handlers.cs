@@ -84,10 +84,15 @@ public sealed partial class KademliaNode
         return new Envelope { NotifyAck = new NotifyAck() };
     }
 
-    private IEnumerable<NodeInfo> ClosestWire(NodeId target, NodeId exclude) =>
-        RoutingTable.Closest(target, Options.K + 1).Where(c => c.Id != exclude).Take(Options.K).Select(MessageCodec.ToWire);
+    private List<NodeInfo> ClosestWire(NodeId target, NodeId exclude)
+    {
+        var closest = RoutingTable.Closest(target, Options.K, exclude);
+        var wire = new List<NodeInfo>(closest.Count);
+        foreach (var contact in closest) wire.Add(_wireContacts.ToWire(contact));
+        return wire;
+    }
 
-    private ByteString Token(IPEndPoint remote) => ByteString.CopyFrom(_tokens.Issue(remote.Address));
+    private ByteString Token(IPEndPoint remote) => UnsafeByteOperations.UnsafeWrap(_tokens.Issue(remote.Address));
 
     /// <summary>Values from <paramref name="skip"/> on that fit in one datagram.</summary>
     private List<Value> Page(List<DhtValue> values, int skip)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using Cheshire.Kademlia.Protocol;
 using Cheshire.Kademlia.Routing;
@@ -98,10 +99,19 @@ public sealed partial class KademliaNode
         envelope.Tx = tx;
         envelope.SenderId = _idBytes;
         envelope.Version = MessageCodec.Version;
-        var bytes = envelope.ToByteArray();
-        Interlocked.Increment(ref _counters.DatagramsOut);
-        Interlocked.Add(ref _counters.BytesOut, bytes.Length);
-        _transport.Send(bytes, remote);
+        var size = envelope.CalculateSize();
+        var buffer = ArrayPool<byte>.Shared.Rent(size);
+        try
+        {
+            envelope.WriteTo(buffer.AsSpan(0, size));
+            Interlocked.Increment(ref _counters.DatagramsOut);
+            Interlocked.Add(ref _counters.BytesOut, size);
+            _transport.Send(buffer.AsSpan(0, size), remote);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>
@@ -119,7 +129,9 @@ public sealed partial class KademliaNode
         request.Tx = tx;
         request.SenderId = _idBytes;
         request.Version = MessageCodec.Version;
-        var bytes = request.ToByteArray();
+        var size = request.CalculateSize();
+        var buffer = ArrayPool<byte>.Shared.Rent(size);
+        request.WriteTo(buffer.AsSpan(0, size));
         var cancellation = ct.CanBeCanceled
             ? ct.UnsafeRegister(static state => ((PendingRequest)state!).Complete(null), pending)
             : default;
@@ -131,8 +143,8 @@ public sealed partial class KademliaNode
                 var response = pending.Arm(_time.GetTimestamp() + _requestTimeoutTicks);
                 if (_stopping.IsCancellationRequested) return null;
                 Interlocked.Increment(ref _counters.DatagramsOut);
-                Interlocked.Add(ref _counters.BytesOut, bytes.Length);
-                _transport.Send(bytes, to);
+                Interlocked.Add(ref _counters.BytesOut, size);
+                _transport.Send(buffer.AsSpan(0, size), to);
                 var reply = await response.ConfigureAwait(false);
                 ct.ThrowIfCancellationRequested();
                 if (reply is not null)
@@ -154,6 +166,7 @@ public sealed partial class KademliaNode
         {
             await cancellation.DisposeAsync().ConfigureAwait(false);
             _pending.TryRemove(tx, out _);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -37,10 +37,10 @@ public sealed partial class KademliaNode
     {
         var lookup = await FindNodeAsync(key, ct).ConfigureAwait(false);
         var targets = lookup.Closest.Take(Options.K).ToList();
-        var request = new Put { Key = ByteString.CopyFrom(key.ToArray()), Values = { value.Wire } };
+        var keyBytes = ByteString.CopyFrom(key.ToArray());
         var codes = await Task.WhenAll(targets.Select(async contact =>
         {
-            var put = request.Clone();
+            var put = new Put { Key = keyBytes, Values = { value.Wire } };
             put.Token = lookup.Tokens.TryGetValue(contact.Id, out var token) ? token : ByteString.Empty;
             var reply = await RequestAsync(contact.EndPoint, contact.Id, new Envelope { Put = put }, ct).ConfigureAwait(false);
             return reply switch
@@ -101,7 +101,7 @@ public sealed partial class KademliaNode
                     var reply = await RequestAsync(contact.EndPoint, contact.Id, new Envelope { Get = new Get { Key = keyBytes, Skip = skip } }, ct).ConfigureAwait(false);
                     if (reply is { BodyCase: Envelope.BodyOneofCase.Error }) lookup.RecordError(reply.Error.Code);
                     if (reply is not { BodyCase: Envelope.BodyOneofCase.GetReply }) return outcome;
-                    outcome ??= new QueryOutcome(MessageCodec.FromWire(reply.GetReply.Nodes, Id, Options.K * 2), reply.GetReply.Token);
+                    outcome ??= new QueryOutcome(_wireContacts.FromWire(reply.GetReply.Nodes, Id, Options.K * 2), reply.GetReply.Token);
                     foreach (var wire in reply.GetReply.Values)
                     {
                         var value = new DhtValue(wire);

@@ -26,6 +26,7 @@ public sealed partial class KademliaNode : IAsyncDisposable
     private readonly ConcurrentDictionary<ulong, PendingRequest> _pending = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly ByteString _idBytes;
+    private readonly WireContacts _wireContacts = new();
     private readonly long _requestTimeoutTicks;
     private readonly ITimer _timeouts;
     private readonly TimeSpan _sweepPeriod;
@@ -139,7 +140,7 @@ public sealed partial class KademliaNode : IAsyncDisposable
             var reply = await RequestAsync(contact.EndPoint, contact.Id, new Wire.Envelope { FindNode = request }, ct).ConfigureAwait(false);
             if (reply is { BodyCase: Wire.Envelope.BodyOneofCase.Error }) lookup.RecordError(reply.Error.Code);
             if (reply is not { BodyCase: Wire.Envelope.BodyOneofCase.Nodes }) return null;
-            return new QueryOutcome(MessageCodec.FromWire(reply.Nodes.Nodes, Id, Options.K * 2), reply.Nodes.Token);
+            return new QueryOutcome(_wireContacts.FromWire(reply.Nodes.Nodes, Id, Options.K * 2), reply.Nodes.Token);
         }, ct);
     }
 

@@ -103,4 +103,27 @@ public sealed class RoutingTableTests
         var expected = all.OrderBy(c => c.Id ^ target).Take(8).Select(c => c.Id);
         Assert.Equal(expected, closest.Select(c => c.Id));
     }
+
+    [Fact]
+    public void ClosestPrefersContactsWithoutFailuresAndCanLeaveOneOut()
+    {
+        var self = NodeId.Random();
+        var table = new RoutingTable(self, k: 20, maxFailures: 5);
+        var contacts = Enumerable.Range(0, 30).Select(_ => At(NodeId.Random())).ToList();
+        foreach (var c in contacts) table.Seen(c);
+        var target = NodeId.Random();
+        var byDistance = table.All().OrderBy(c => c.Id ^ target).ToList();
+        var nearest = byDistance[0];
+        table.Failed(nearest.Id); // still in the table, but doubtful
+
+        var closest = table.Closest(target, 5);
+        Assert.Equal(byDistance.Skip(1).Take(5).Select(c => c.Id), closest.Select(c => c.Id));
+
+        var all = table.Closest(target, 100);
+        Assert.Equal(table.Count, all.Count);
+        Assert.Equal(nearest.Id, all[^1].Id); // doubtful ones come last, only when too few good ones exist
+
+        var without = table.Closest(target, 5, exclude: byDistance[1].Id);
+        Assert.Equal(new[] { byDistance[2], byDistance[3], byDistance[4], byDistance[5], byDistance[6] }.Select(c => c.Id), without.Select(c => c.Id));
+    }
 }

@@ -55,16 +55,5 @@ internal static class MessageCodec
         return true;
     }
 
-    public static List<Contact> FromWire(IEnumerable<NodeInfo> nodes, NodeId self, int max)
-    {
-        var contacts = new List<Contact>();
-        foreach (var info in nodes)
-        {
-            if (contacts.Count >= max) break;
-            if (TryFromWire(info, out var contact) && contact.Id != self) contacts.Add(contact);
-        }
-        return contacts;
-    }
-
     public static Envelope Error(ErrorCode code, string message) => new() { Error = new Error { Code = code, Message = message } };
 }

@@ -137,27 +137,50 @@ public sealed class RoutingTable
     }
 
     /// <summary>Up to <paramref name="count"/> contacts closest to <paramref name="target"/>, nearest first,
-    /// preferring contacts without failures.</summary>
-    public List<Contact> Closest(NodeId target, int count)
+    /// preferring contacts without failures (those fill the list only when too few good ones are known).</summary>
+    public List<Contact> Closest(NodeId target, int count) => Closest(target, count, default);
+
+    /// <summary>As <see cref="Closest(NodeId, int)"/>, leaving out <paramref name="exclude"/>.</summary>
+    public List<Contact> Closest(NodeId target, int count, NodeId exclude)
     {
-        var good = new List<Contact>(count * 2);
-        var doubtful = new List<Contact>();
+        var closest = new List<Contact>(count);
+        if (count <= 0) return closest;
+        var distances = count <= 64 ? stackalloc NodeId[count] : new NodeId[count];
+        var failures = count <= 64 ? stackalloc bool[count] : new bool[count];
         lock (_lock)
         {
             foreach (var bucket in _buckets)
+            {
                 foreach (var entry in bucket.Entries)
-                    (entry.Failures == 0 ? good : doubtful).Add(entry.Contact);
+                {
+                    var id = entry.Contact.Id;
+                    if (id == exclude) continue;
+                    var distance = target ^ id;
+                    var failed = entry.Failures > 0;
+                    // rank: good before doubtful, then by distance; insertion into a sorted window of count
+                    var at = closest.Count;
+                    while (at > 0 && Before(failed, distance, failures[at - 1], distances[at - 1])) at--;
+                    if (at >= count) continue;
+                    if (closest.Count < count)
+                    {
+                        closest.Add(default);
+                    }
+                    for (var i = closest.Count - 1; i > at; i--)
+                    {
+                        closest[i] = closest[i - 1];
+                        distances[i] = distances[i - 1];
+                        failures[i] = failures[i - 1];
+                    }
+                    closest[at] = entry.Contact;
+                    distances[at] = distance;
+                    failures[at] = failed;
+                }
+            }
         }
-        Comparison<Contact> byDistance = (a, b) => target.CompareDistance(a.Id, b.Id);
-        good.Sort(byDistance);
-        if (good.Count >= count)
-        {
-            good.RemoveRange(count, good.Count - count);
-            return good;
-        }
-        doubtful.Sort(byDistance);
-        good.AddRange(doubtful.Take(count - good.Count));
-        return good;
+        return closest;
+
+        static bool Before(bool failed, NodeId distance, bool otherFailed, NodeId otherDistance) =>
+            failed != otherFailed ? !failed : distance.CompareTo(otherDistance) < 0;
     }
 
     public List<Contact> All()
