@@ -94,10 +94,10 @@ public sealed partial class KademliaNode
 
     private ByteString Token(IPEndPoint remote) => UnsafeByteOperations.UnsafeWrap(_tokens.Issue(remote.Address));
 
-    /// <summary>Values from <paramref name="skip"/> on that fit in one datagram.</summary>
+    /// <summary>Values from <paramref name="skip"/> on that fit in one message.</summary>
     private List<Value> Page(List<DhtValue> values, int skip)
     {
-        var budget = Options.MaxDatagramSize - ReplyOverhead;
+        var budget = Options.MaxMessageSize - ReplyOverhead;
         var page = new List<Value>();
         for (var i = skip; i < values.Count; i++)
         {

@@ -31,6 +31,7 @@ public sealed partial class KademliaNode
     {
         var now = _time.GetUtcNow();
         _store.Sweep();
+        _fragments.Sweep();
         SweepListeners();
         if (RoutingTable.Count > 0)
         {

@@ -39,14 +39,32 @@ public sealed partial class KademliaNode
     {
         Interlocked.Increment(ref _counters.DatagramsIn);
         Interlocked.Add(ref _counters.BytesIn, datagram.Length);
+        OnMessage(datagram, remote, reassembled: false);
+    }
+
+    private void OnMessage(ReadOnlySpan<byte> datagram, IPEndPoint remote, bool reassembled)
+    {
         if (!MessageCodec.TryDecode(datagram, out var envelope, out var sender))
         {
             Interlocked.Increment(ref _counters.Malformed);
-            if (envelope is { Tx: not 0 } && !MessageCodec.IsResponse(envelope))
+            if (envelope is { Tx: not 0, BodyCase: not Envelope.BodyOneofCase.Fragment } && !MessageCodec.IsResponse(envelope))
                 Send(MessageCodec.Error(ErrorCode.ErrorMalformed, "sender id must be 20 bytes and a body is required"), envelope.Tx, remote);
             return;
         }
         if (sender == Id) return;
+        if (envelope.BodyCase == Envelope.BodyOneofCase.Fragment)
+        {
+            // a fragment never carries another fragment; pieces of a message are joined, then handled as one
+            byte[]? whole = null;
+            var outcome = reassembled ? FragmentOutcome.Refused : _fragments.Add(envelope.Fragment, remote, out whole);
+            if (outcome == FragmentOutcome.Refused) Interlocked.Increment(ref _counters.Malformed);
+            else if (outcome == FragmentOutcome.Complete)
+            {
+                Interlocked.Increment(ref _counters.Reassembled);
+                OnMessage(whole!, remote, reassembled: true);
+            }
+            return;
+        }
         if (MessageCodec.IsResponse(envelope))
         {
             OnResponse(envelope, sender, remote);
@@ -104,9 +122,7 @@ public sealed partial class KademliaNode
         try
         {
             envelope.WriteTo(buffer.AsSpan(0, size));
-            Interlocked.Increment(ref _counters.DatagramsOut);
-            Interlocked.Add(ref _counters.BytesOut, size);
-            _transport.Send(buffer.AsSpan(0, size), remote);
+            SendMessage(buffer.AsSpan(0, size), tx, NewMessageId(), remote);
         }
         finally
         {
@@ -132,6 +148,7 @@ public sealed partial class KademliaNode
         var size = request.CalculateSize();
         var buffer = ArrayPool<byte>.Shared.Rent(size);
         request.WriteTo(buffer.AsSpan(0, size));
+        var messageId = NewMessageId();
         var cancellation = ct.CanBeCanceled
             ? ct.UnsafeRegister(static state => ((PendingRequest)state!).Complete(null), pending)
             : default;
@@ -142,9 +159,7 @@ public sealed partial class KademliaNode
                 if (attempt > 0) Interlocked.Increment(ref _counters.Retries);
                 var response = pending.Arm(_time.GetTimestamp() + _requestTimeoutTicks);
                 if (_stopping.IsCancellationRequested) return null;
-                Interlocked.Increment(ref _counters.DatagramsOut);
-                Interlocked.Add(ref _counters.BytesOut, size);
-                _transport.Send(buffer.AsSpan(0, size), to);
+                SendMessage(buffer.AsSpan(0, size), tx, messageId, to);
                 var reply = await response.ConfigureAwait(false);
                 ct.ThrowIfCancellationRequested();
                 if (reply is not null)
@@ -168,6 +183,63 @@ public sealed partial class KademliaNode
             _pending.TryRemove(tx, out _);
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    private static ulong NewMessageId() => (ulong)Random.Shared.NextInt64(long.MinValue, long.MaxValue);
+
+    /// <summary>Sends an encoded message: in one datagram when it fits, else as fragments (resent whole on retry).</summary>
+    private void SendMessage(ReadOnlySpan<byte> message, ulong tx, ulong messageId, IPEndPoint to)
+    {
+        if (message.Length <= Options.MaxDatagramSize)
+        {
+            SendDatagram(message, to);
+            return;
+        }
+        if (message.Length > Options.MaxMessageSize)
+        {
+            Interlocked.Increment(ref _counters.Oversized);
+            return;
+        }
+        var chunk = FragmentAssembler.PayloadPerFragment(Options.MaxDatagramSize);
+        var count = (message.Length + chunk - 1) / chunk;
+        var buffer = ArrayPool<byte>.Shared.Rent(Options.MaxDatagramSize);
+        var copy = ArrayPool<byte>.Shared.Rent(chunk);
+        try
+        {
+            for (var index = 0; index < count; index++)
+            {
+                var part = message.Slice(index * chunk, Math.Min(chunk, message.Length - index * chunk));
+                part.CopyTo(copy);
+                var fragment = new Envelope
+                {
+                    Tx = tx,
+                    SenderId = _idBytes,
+                    Version = MessageCodec.Version,
+                    Fragment = new Fragment
+                    {
+                        MessageId = messageId,
+                        Index = (uint)index,
+                        Count = (uint)count,
+                        Data = UnsafeByteOperations.UnsafeWrap(copy.AsMemory(0, part.Length)),
+                    },
+                };
+                var size = fragment.CalculateSize();
+                fragment.WriteTo(buffer.AsSpan(0, size));
+                SendDatagram(buffer.AsSpan(0, size), to);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(copy);
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void SendDatagram(ReadOnlySpan<byte> datagram, IPEndPoint to)
+    {
+        Interlocked.Increment(ref _counters.DatagramsOut);
+        Interlocked.Add(ref _counters.BytesOut, datagram.Length);
+        _transport.Send(datagram, to);
     }
 
     // The timeout sweep runs only while requests are outstanding, so thousands of idle simulated nodes cost nothing.

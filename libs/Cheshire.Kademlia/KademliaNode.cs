@@ -27,6 +27,7 @@ public sealed partial class KademliaNode : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly ByteString _idBytes;
     private readonly WireContacts _wireContacts = new();
+    private readonly FragmentAssembler _fragments;
     private readonly long _requestTimeoutTicks;
     private readonly ITimer _timeouts;
     private readonly TimeSpan _sweepPeriod;
@@ -50,6 +51,7 @@ public sealed partial class KademliaNode : IAsyncDisposable
         _store = new ValueStore(Options, _time);
         _rateLimiter = new RateLimiter(Options.RateLimitPerSecond, Options.RateLimitBurst, _time);
         _tokens = new TokenIssuer(_time, TimeSpan.FromMinutes(5));
+        _fragments = new FragmentAssembler(Options, _time);
         _store.Changed += OnValueChanged;
         _requestTimeoutTicks = (long)(Options.RequestTimeout.TotalSeconds * _time.TimestampFrequency);
         _sweepPeriod = TimeSpan.FromTicks(Math.Clamp(Options.RequestTimeout.Ticks / 8, TimeSpan.TicksPerMillisecond * 5, TimeSpan.TicksPerMillisecond * 100));
@@ -74,7 +76,12 @@ public sealed partial class KademliaNode : IAsyncDisposable
         Interlocked.Read(ref _counters.Requests), Interlocked.Read(ref _counters.Timeouts),
         Interlocked.Read(ref _counters.Retries), Interlocked.Read(ref _counters.Lookups),
         Interlocked.Read(ref _counters.Notifications),
-        RoutingTable.Count, RoutingTable.BucketCount, _store.Count, _store.KeyCount, _store.Bytes, ListenerCount, _localListens.Count);
+        RoutingTable.Count, RoutingTable.BucketCount, _store.Count, _store.KeyCount, _store.Bytes, ListenerCount, _localListens.Count)
+    {
+        MessagesReassembled = Interlocked.Read(ref _counters.Reassembled),
+        MessagesOversized = Interlocked.Read(ref _counters.Oversized),
+        FragmentBytesHeld = _fragments.BytesHeld,
+    };
 
     public IReadOnlyList<BucketSnapshot> RoutingTableSnapshot() => RoutingTable.Snapshot();
 

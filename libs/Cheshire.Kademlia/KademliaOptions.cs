@@ -50,8 +50,20 @@ public sealed record KademliaOptions
     /// <summary>After bootstrap, refresh every bucket farther than the closest neighbour (the paper's join).</summary>
     public bool RefreshBucketsOnJoin { get; init; } = true;
 
-    /// <summary>Largest datagram this node sends; replies are paged to fit.</summary>
-    public int MaxDatagramSize { get; init; } = 65_000;
+    /// <summary>
+    /// Largest datagram this node sends. Longer messages (a get reply with many values, a put of a 64 KiB value)
+    /// go as fragments of this size; the default stays under the common 1,500-byte path MTU.
+    /// </summary>
+    public int MaxDatagramSize { get; init; } = 1_400;
+
+    /// <summary>Largest message, once its fragments are joined, that this node sends or accepts; replies are paged to fit.</summary>
+    public int MaxMessageSize { get; init; } = 96 * 1024;
+
+    /// <summary>Bytes of incomplete fragmented messages held at once, from all senders.</summary>
+    public int MaxReassemblyBytes { get; init; } = 8 * 1024 * 1024;
+
+    /// <summary>How long the fragments of an incomplete message are kept.</summary>
+    public TimeSpan ReassemblyTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     internal void Validate()
     {
@@ -60,5 +72,8 @@ public sealed record KademliaOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(Retries, 0);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxValueSize, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxDatagramSize, 65_507);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxDatagramSize, 512);
+        if (MaxMessageSize < MaxValueSize + 4096)
+            throw new ArgumentOutOfRangeException(nameof(MaxMessageSize), MaxMessageSize, $"must hold the largest value ({MaxValueSize} bytes) and 4 KiB of envelope");
     }
 }

@@ -34,6 +34,19 @@ public sealed class ValueTests(DhtCluster cluster)
     }
 
     [Fact]
+    public async Task ValuesOfTheFullSixtyFourKibibytesArePutAndFoundAcrossProcesses()
+    {
+        var key = Values.UniqueKey("big");
+        var data = RandomNumberGenerator.GetBytes(64 * 1024);
+        var put = await cluster[1].Client.PutAsync(new PutRequest { Key = key, Data = ByteString.CopyFrom(data), Kind = ValueKind.Signed }, deadline: Values.Deadline());
+        Assert.Equal(DhtCluster.Size, put.Stored);
+
+        var value = Assert.Single(await cluster[0].Client.GetAllAsync(new GetRequest { Key = key }));
+        Assert.Equal(data, value.Data.ToByteArray());
+        Assert.Equal(ValueKind.Signed, value.Kind);
+    }
+
+    [Fact]
     public async Task ManyValuesUnderOneKeyAreAllReturned()
     {
         var key = Values.UniqueKey("multi");

@@ -63,6 +63,78 @@ public sealed class FuzzTests
         Assert.Contains(target.StoredValues(), v => v.Key == key);
     }
 
+    [Fact]
+    public async Task HostileFragmentsAreBoundedAndNeverNest()
+    {
+        var network = new SimulatedNetwork();
+        var options = SimulatedCluster.FastOptions with { MaxReassemblyBytes = 256 * 1024 };
+        using var id = NodeIdentity.Generate();
+        await using var target = new KademliaNode(id, network.CreateTransport(), options);
+        await target.StartAsync();
+        var attackers = Enumerable.Range(0, 8).Select(_ => network.CreateTransport()).ToList();
+        var replies = 0;
+        foreach (var attacker in attackers) attacker.Start((_, _) => Interlocked.Increment(ref replies));
+        var sender = ByteString.CopyFrom(NodeId.Random().ToArray());
+        var random = new Random(99);
+        var maxHeld = 0;
+        for (var i = 0; i < 40_000; i++)
+        {
+            var count = (uint)random.Next(0, 200);
+            var fragment = new Fragment
+            {
+                MessageId = (ulong)random.Next(0, 64),
+                Index = (uint)random.Next(0, (int)count + 2),
+                Count = count,
+                Data = ByteString.CopyFrom(RandomBytes(random, random.Next(0, 1400))),
+            };
+            var envelope = new Envelope { Tx = (ulong)random.NextInt64(), SenderId = sender, Fragment = fragment };
+            attackers[i % attackers.Count].Send(envelope.ToByteArray(), target.EndPoint);
+            if (i % 2000 == 0)
+            {
+                await Task.Delay(1);
+                maxHeld = Math.Max(maxHeld, target.Stats.FragmentBytesHeld);
+            }
+        }
+        await WaitUntil(() => target.Stats.DatagramsIn >= 40_000, TimeSpan.FromSeconds(60));
+        Assert.Equal(0, network.HandlerErrors);
+        Assert.InRange(maxHeld, 0, options.MaxReassemblyBytes);
+
+        // (each attacker now holds its 16 incomplete messages; a fresh address gets its own share)
+        var fresh = network.CreateTransport();
+        fresh.Start((_, _) => Interlocked.Increment(ref replies));
+
+        // a whole message made of pieces whose joined content is itself a fragment: refused, not unwrapped
+        var inner = new Envelope { Tx = 5, SenderId = sender, Fragment = new Fragment { MessageId = 1, Index = 0, Count = 2, Data = ByteString.CopyFrom(RandomBytes(random, 3000)) } }.ToByteArray();
+        var malformed = target.Stats.Malformed;
+        var reassembled = target.Stats.MessagesReassembled;
+        foreach (var piece in Pieces(inner, 1000, 77))
+            fresh.Send(new Envelope { Tx = 5, SenderId = sender, Fragment = piece }.ToByteArray(), target.EndPoint);
+        await WaitUntil(() => target.Stats.Malformed > malformed, TimeSpan.FromSeconds(5));
+        Assert.Equal(reassembled + 1, target.Stats.MessagesReassembled);
+        Assert.True(target.Stats.Malformed > malformed);
+
+        // and a get sent in pieces is answered like any get
+        var padded = new Envelope { Tx = 6, SenderId = sender, Get = new Get { Key = ByteString.CopyFrom(NodeId.Random().ToArray()) } };
+        var before = replies;
+        foreach (var piece in Pieces(padded.ToByteArray(), 10, 78))
+            fresh.Send(new Envelope { Tx = 6, SenderId = sender, Fragment = piece }.ToByteArray(), target.EndPoint);
+        await WaitUntil(() => replies > before, TimeSpan.FromSeconds(5));
+        Assert.Equal(before + 1, replies);
+    }
+
+    private static IEnumerable<Fragment> Pieces(byte[] message, int chunk, ulong id)
+    {
+        var count = (message.Length + chunk - 1) / chunk;
+        for (var i = 0; i < count; i++)
+            yield return new Fragment
+            {
+                MessageId = id,
+                Index = (uint)i,
+                Count = (uint)count,
+                Data = ByteString.CopyFrom(message.AsSpan(i * chunk, Math.Min(chunk, message.Length - i * chunk))),
+            };
+    }
+
     private static async Task WaitUntil(Func<bool> condition, TimeSpan timeout)
     {
         var until = DateTime.UtcNow + timeout;

@@ -140,6 +140,37 @@ public sealed class NetworkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AValueOfTheFullSixtyFourKibibytesTravelsInFragments()
+    {
+        var key = NodeId.Hash("/big/exact");
+        var data = new byte[64 * 1024];
+        Random.Shared.NextBytes(data);
+        var before = Node(25).Stats.MessagesReassembled;
+        var result = await Node(2).PutAsync(key, DhtValue.Plain(1, data), republish: false);
+        Assert.True(result.Stored >= 10, $"stored on {result.Stored} nodes");
+        var found = Assert.Single(await All(Node(25).GetAsync(key)));
+        Assert.Equal(data, found.Data.ToArray());
+        Assert.True(Node(25).Stats.MessagesReassembled > before, "the get reply should have arrived in fragments");
+        Assert.All(_cluster.Nodes, n => Assert.Equal(0, n.Stats.MessagesOversized));
+    }
+
+    [Fact]
+    public async Task ManyValuesUnderOneKeyComeBackInFullThroughPagesAndFragments()
+    {
+        var key = NodeId.Hash("/big/many");
+        var expected = new HashSet<ulong>();
+        for (var i = 1UL; i <= 150; i++)
+        {
+            var data = new byte[1500];
+            Random.Shared.NextBytes(data);
+            await Node((int)(i % 7)).PutAsync(key, DhtValue.Plain(i, data), republish: false);
+            expected.Add(i);
+        }
+        var values = await All(Node(33).GetAsync(key));
+        Assert.Equal(expected.Order(), values.Select(v => v.Id).Order());
+    }
+
+    [Fact]
     public async Task FindNodeConvergesOnTheTarget()
     {
         foreach (var i in new[] { 2, 17, 33 })

@@ -39,6 +39,22 @@ public sealed class UdpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SixtyFourKibibyteValuesCrossRealSocketsInFragments()
+    {
+        using var alice = NodeIdentity.Generate();
+        var key = NodeId.Hash("/udp/big");
+        var data = new byte[64 * 1024];
+        Random.Shared.NextBytes(data);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var put = await _nodes[1].PutAsync(key, DhtValue.Signed(key, 1, 1, data, alice), republish: false, cts.Token);
+        Assert.Equal(_nodes.Count, put.Stored);
+        var values = new List<DhtValue>();
+        await foreach (var v in _nodes[4].GetAsync(key, cts.Token)) values.Add(v);
+        Assert.Equal(data, Assert.Single(values).Data.ToArray());
+        Assert.True(_nodes[4].Stats.MessagesReassembled > 0);
+    }
+
+    [Fact]
     public async Task PutGetAndListenAcrossNodes()
     {
         using var alice = NodeIdentity.Generate();
