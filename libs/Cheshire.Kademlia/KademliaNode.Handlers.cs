@@ -51,6 +51,7 @@ public sealed partial class KademliaNode
             if (code == ErrorCode.ErrorNone) stored++;
             else if (firstError == ErrorCode.ErrorNone) firstError = code;
         }
+        if (stored > 0) ReplicatedBySomeoneElse(key);
         return stored == 0 && firstError != ErrorCode.ErrorNone
             ? MessageCodec.Error(firstError, $"no value stored: {firstError}")
             : new Envelope { PutReply = new PutReply { Stored = stored } };

@@ -26,7 +26,7 @@ public sealed partial class KademliaNode
         }
     }
 
-    /// <summary>Expiry, listener sweep, bucket refresh, republish, and saving contacts.</summary>
+    /// <summary>Expiry, listener sweep, bucket refresh, republish, replication, and saving contacts.</summary>
     internal async Task MaintainOnce()
     {
         var now = _time.GetUtcNow();
@@ -41,6 +41,7 @@ public sealed partial class KademliaNode
                 _ = FindNodeAsync(Id.RandomWithCommonPrefix(prefix), _stopping.Token);
             }
             await RepublishDue(_stopping.Token).ConfigureAwait(false);
+            await ReplicateDue(_stopping.Token).ConfigureAwait(false);
         }
         if (now - _lastPersist >= Options.PersistContactsInterval)
         {

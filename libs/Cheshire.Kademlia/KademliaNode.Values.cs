@@ -26,34 +26,62 @@ public sealed partial class KademliaNode
         ArgumentNullException.ThrowIfNull(value);
         var check = ValueRules.Check(key, value, Options.MaxValueSize);
         if (check != ErrorCode.ErrorNone) throw new DhtException(check, $"value refused locally: {check}");
-        if (republish) _published[(key, value.Id)] = (value, _time.GetUtcNow() + Options.RepublishInterval);
-        return await StoreOnClosestAsync(key, value, ct).ConfigureAwait(false);
+        if (republish)
+        {
+            _published[(key, value.Id)] = (value, _time.GetUtcNow() + Options.RepublishInterval);
+            _persistence?.SavePublished(key, value);
+        }
+        return await StoreOnClosestAsync(key, [value.Wire], ct).ConfigureAwait(false);
     }
 
-    /// <summary>Stops republishing a value put with republish; it then expires by its ttl.</summary>
-    public bool StopRepublishing(NodeId key, ulong valueId) => _published.TryRemove((key, valueId), out _);
+    /// <summary>Values this node keeps putting again (put with republish, or reloaded from persistence).</summary>
+    public IReadOnlyList<Persistence.PublishedValue> PublishedValues() =>
+        _published.Select(p => new Persistence.PublishedValue(p.Key.Key, p.Value.Value)).ToList();
 
-    private async Task<PutResult> StoreOnClosestAsync(NodeId key, DhtValue value, CancellationToken ct)
+    /// <summary>Stops republishing a value put with republish; it then expires by its ttl.</summary>
+    public bool StopRepublishing(NodeId key, ulong valueId)
+    {
+        _persistence?.RemovePublished(key, valueId);
+        return _published.TryRemove((key, valueId), out _);
+    }
+
+    /// <summary>
+    /// Finds the k closest nodes to <paramref name="key"/> and stores <paramref name="values"/> on each (in as many
+    /// puts as the message size needs), and here too when this node is one of them.
+    /// </summary>
+    private async Task<PutResult> StoreOnClosestAsync(NodeId key, IReadOnlyList<Value> values, CancellationToken ct)
     {
         var lookup = await FindNodeAsync(key, ct).ConfigureAwait(false);
         var targets = lookup.Closest.Take(Options.K).ToList();
         var keyBytes = ByteString.CopyFrom(key.ToArray());
+        var batches = Batches(values);
         var codes = await Task.WhenAll(targets.Select(async contact =>
         {
-            var put = new Put { Key = keyBytes, Values = { value.Wire } };
-            put.Token = lookup.Tokens.TryGetValue(contact.Id, out var token) ? token : ByteString.Empty;
-            var reply = await RequestAsync(contact.EndPoint, contact.Id, new Envelope { Put = put }, ct).ConfigureAwait(false);
-            return reply switch
+            var token = lookup.Tokens.TryGetValue(contact.Id, out var t) ? t : ByteString.Empty;
+            ErrorCode? code = null;
+            foreach (var batch in batches)
             {
-                null => (ErrorCode?)null,
-                { BodyCase: Envelope.BodyOneofCase.PutReply } => ErrorCode.ErrorNone,
-                { BodyCase: Envelope.BodyOneofCase.Error } => reply.Error.Code,
-                _ => ErrorCode.ErrorMalformed,
-            };
+                var put = new Put { Key = keyBytes, Token = token, Values = { batch } };
+                var reply = await RequestAsync(contact.EndPoint, contact.Id, new Envelope { Put = put }, ct).ConfigureAwait(false);
+                ErrorCode? answer = reply switch
+                {
+                    null => null,
+                    { BodyCase: Envelope.BodyOneofCase.PutReply } => ErrorCode.ErrorNone,
+                    { BodyCase: Envelope.BodyOneofCase.Error } => reply.Error.Code,
+                    _ => ErrorCode.ErrorMalformed,
+                };
+                if (code is not ErrorCode.ErrorNone) code = answer ?? code;
+            }
+            return code;
         })).ConfigureAwait(false);
         var results = codes.ToList();
         if (targets.Count < Options.K || key.CompareDistance(Id, targets[^1].Id) < 0)
-            results.Add(_store.Store(key, value));
+        {
+            var local = ErrorCode.ErrorNone;
+            foreach (var wire in values)
+                if (_store.Store(key, new DhtValue(wire)) is var code && code != ErrorCode.ErrorNone) local = code;
+            results.Add(local);
+        }
         var stored = results.Count(c => c == ErrorCode.ErrorNone);
         var errors = results.Where(c => c is not null and not ErrorCode.ErrorNone)
             .GroupBy(c => c!.Value).ToDictionary(g => g.Key, g => g.Count());
@@ -119,6 +147,30 @@ public sealed partial class KademliaNode
         }
     }
 
+    /// <summary>Values in groups whose put fits one message.</summary>
+    private List<List<Value>> Batches(IReadOnlyList<Value> values)
+    {
+        if (values.Count == 1) return [[values[0]]];
+        var budget = Options.MaxMessageSize - ReplyOverhead;
+        var batches = new List<List<Value>>();
+        var current = new List<Value>();
+        var size = 0;
+        foreach (var value in values)
+        {
+            var next = value.CalculateSize() + 4;
+            if (current.Count > 0 && size + next > budget)
+            {
+                batches.Add(current);
+                current = [];
+                size = 0;
+            }
+            current.Add(value);
+            size += next;
+        }
+        if (current.Count > 0) batches.Add(current);
+        return batches;
+    }
+
     private async Task RepublishDue(CancellationToken ct)
     {
         var now = _time.GetUtcNow();
@@ -128,7 +180,7 @@ public sealed partial class KademliaNode
             _published[slot] = (entry.Value, now + Options.RepublishInterval);
             try
             {
-                await StoreOnClosestAsync(slot.Key, entry.Value, ct).ConfigureAwait(false);
+                await StoreOnClosestAsync(slot.Key, [entry.Value.Wire], ct).ConfigureAwait(false);
             }
             catch (DhtException)
             {

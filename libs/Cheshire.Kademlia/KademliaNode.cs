@@ -101,6 +101,9 @@ public sealed partial class KademliaNode : IAsyncDisposable
         {
             foreach (var saved in _persistence.LoadValues())
                 _store.Store(saved.Key, saved.Value, saved.Expires);
+            // published values are due at once: the first maintenance round after the rejoin puts them again
+            foreach (var published in _persistence.LoadPublished())
+                _published[(published.Key, published.Value.Id)] = (published.Value, _time.GetUtcNow());
             var contacts = _persistence.LoadContacts();
             var pings = await Task.WhenAll(contacts.Select(c => PingAsync(c.EndPoint, ct))).ConfigureAwait(false);
             answered = pings.Count(p => p is not null);

@@ -30,6 +30,16 @@ public sealed record KademliaOptions
     /// <summary>Values put through this node are republished this often (before their ttl runs out).</summary>
     public TimeSpan RepublishInterval { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// A node puts the values it holds again on the k closest nodes of their key this often (Kademlia's
+    /// replication), so copies survive the holders' churn; not for a key another node stored on it within the
+    /// interval. <see cref="Timeout.InfiniteTimeSpan"/> turns it off.
+    /// </summary>
+    public TimeSpan ReplicateInterval { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Keys replicated at most per maintenance round, to spread the traffic.</summary>
+    public int MaxReplicationsPerRound { get; init; } = 32;
+
     public int MaxValueSize { get; init; } = 64 * 1024;
     public int MaxValuesPerKey { get; init; } = 1024;
     public long MaxStoreBytes { get; init; } = 64L * 1024 * 1024;

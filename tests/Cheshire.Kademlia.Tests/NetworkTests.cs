@@ -171,6 +171,49 @@ public sealed class NetworkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HoldersReplicateAValueToTheNewClosestNodesWhenOthersLeave()
+    {
+        const int k = 8;
+        var clock = new ShiftedClock();
+        await using var cluster = await SimulatedCluster.CreateAsync(50, SimulatedCluster.FastOptions with
+        {
+            K = k,
+            ReplicateInterval = TimeSpan.FromMinutes(10),
+        }, parallelJoins: 8, time: clock);
+        var key = NodeId.Hash("/replicated");
+        var owner = cluster.Nodes[0];
+        await owner.PutAsync(key, DhtValue.Plain(1, "survives", TimeSpan.FromHours(1)), republish: false);
+        var holders = cluster.Nodes.Where(n => n != owner && n.StoredValues().Any(v => v.Key == key)).ToList();
+        Assert.InRange(holders.Count, k - 2, k);
+        var expires = holders[0].StoredValues().Single(v => v.Key == key).Expires;
+
+        // just stored by the owner: nobody replicates before the interval is over
+        foreach (var holder in holders) Assert.Equal(0, await holder.ReplicateDue(CancellationToken.None));
+
+        // half the holders leave and the owner is gone for good; the rest replicate once the interval has passed
+        foreach (var gone in holders.Take(k / 2).Append(owner)) cluster.Transports[gone].Online = false;
+        var stayed = holders.Skip(k / 2).ToList();
+        // within the interval, ordinary traffic (here: one lookup of the key from every live node) teaches the
+        // routing tables who is gone; find_node answers then offer live contacts first
+        await Task.WhenAll(cluster.Online.Select(n => n.FindNodeAsync(key)));
+        clock.Advance(TimeSpan.FromMinutes(11));
+        Assert.Equal(1, await stayed[0].ReplicateDue(CancellationToken.None));
+        // the holders stayed[0] reached have had this interval's replication done for them
+        var alsoReplicated = 0;
+        foreach (var holder in stayed.Skip(1)) alsoReplicated += await holder.ReplicateDue(CancellationToken.None);
+        Assert.True(alsoReplicated < stayed.Count - 1, "every other holder replicated again");
+
+        var copies = cluster.Online.Where(n => n.StoredValues().Any(v => v.Key == key)).ToList();
+        Assert.True(copies.Count >= k, $"{copies.Count} live copies");
+        var closestOnline = cluster.Online.OrderBy(n => n.Id ^ key).Take(k).ToList();
+        Assert.True(closestOnline.Count(copies.Contains) >= k - 1, $"{closestOnline.Count(copies.Contains)} of the {k} closest live nodes hold it");
+        // the copies keep the original lifetime, not a fresh hour
+        Assert.All(copies, n => Assert.True(n.StoredValues().Single(v => v.Key == key).Expires <= expires + TimeSpan.FromSeconds(1)));
+        var far = cluster.Online.OrderByDescending(n => n.Id ^ key).First();
+        Assert.Equal("survives"u8.ToArray(), Assert.Single(await All(far.GetAsync(key))).Data.ToArray());
+    }
+
+    [Fact]
     public async Task FindNodeConvergesOnTheTarget()
     {
         foreach (var i in new[] { 2, 17, 33 })

@@ -20,7 +20,7 @@ internal sealed class SimulatedCluster : IAsyncDisposable
     public List<KademliaNode> Nodes { get; } = [];
     public Dictionary<KademliaNode, SimulatedTransport> Transports { get; } = [];
 
-    public static async Task<SimulatedCluster> CreateAsync(int count, KademliaOptions? options = null, int parallelJoins = 256)
+    public static async Task<SimulatedCluster> CreateAsync(int count, KademliaOptions? options = null, int parallelJoins = 256, TimeProvider? time = null)
     {
         var cluster = new SimulatedCluster();
         var watch = System.Diagnostics.Stopwatch.StartNew();
@@ -28,7 +28,7 @@ internal sealed class SimulatedCluster : IAsyncDisposable
         {
             using var identity = NodeIdentity.Generate();
             var transport = cluster.Network.CreateTransport();
-            var node = new KademliaNode(identity, transport, options ?? FastOptions);
+            var node = new KademliaNode(identity, transport, options ?? FastOptions, time: time);
             cluster.Nodes.Add(node);
             cluster.Transports[node] = transport;
             await node.StartAsync();

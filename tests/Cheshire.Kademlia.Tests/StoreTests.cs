@@ -26,6 +26,28 @@ public sealed class StoreTests : IDisposable
     }
 
     [Fact]
+    public void AReplicatedCopyLivesNoLongerThanTheLifetimeItHasLeft()
+    {
+        var store = Store();
+        var signed = DhtValue.Signed(_key, 5, 1, "v"u8, _alice, TimeSpan.FromHours(1));
+        var copy = signed.Wire.Clone();
+        copy.RemainingSeconds = 90;
+        Assert.Equal(ErrorCode.ErrorNone, store.Store(_key, new DhtValue(copy)));
+        var held = Assert.Single(store.All());
+        Assert.Equal(_clock.GetUtcNow() + TimeSpan.FromSeconds(90), held.Expires);
+        Assert.Equal(0u, held.Value.Wire.RemainingSeconds); // not passed on as if it were the owner's
+        Assert.True(held.Value.VerifySignature(_key));
+        Assert.Equal(signed, held.Value);
+
+        // a remaining lifetime longer than the ttl does not extend it
+        var other = NodeId.Hash("/other");
+        var plain = DhtValue.Plain(6, "p"u8, TimeSpan.FromMinutes(2)).Wire.Clone();
+        plain.RemainingSeconds = 100_000;
+        store.Store(other, new DhtValue(plain));
+        Assert.Equal(_clock.GetUtcNow() + TimeSpan.FromMinutes(2), store.All().Single(v => v.Key == other).Expires);
+    }
+
+    [Fact]
     public void AHigherSeqFromTheSameOwnerReplacesALowerOne()
     {
         var store = Store();

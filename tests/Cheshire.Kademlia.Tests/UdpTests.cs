@@ -126,6 +126,35 @@ public sealed class UdpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PublishedValuesSurviveARestartUntilPublishingStops()
+    {
+        using var identity = NodeIdentity.Generate();
+        var key = NodeId.Hash("/published");
+        var dir = Path.Combine(_dir, "published");
+        {
+            await using var node = new KademliaNode(identity, new UdpTransport(IPAddress.Loopback, 0), Options, SqlitePersistence.InDirectory(dir));
+            await node.StartAsync();
+            await node.BootstrapAsync([_nodes[0].EndPoint]);
+            await node.PutAsync(key, DhtValue.Plain(1, "kept"), republish: true);
+            await node.PutAsync(key, DhtValue.Plain(2, "stopped"), republish: true);
+            Assert.True(node.StopRepublishing(key, 2));
+        }
+        {
+            await using var node = new KademliaNode(identity, new UdpTransport(IPAddress.Loopback, 0), Options, SqlitePersistence.InDirectory(dir));
+            await node.StartAsync();
+            var published = Assert.Single(node.PublishedValues());
+            Assert.Equal(key, published.Key);
+            Assert.Equal("kept"u8.ToArray(), published.Value.Data.ToArray());
+            // due at once: the first maintenance round after the restart puts it again on the network
+            var holder = _nodes.First(n => n.StoredValues().Any(v => v.Key == key && v.Value.Id == 1));
+            var before = holder.StoredValues().Single(v => v.Key == key && v.Value.Id == 1).Expires;
+            await node.BootstrapAsync([_nodes[0].EndPoint]);
+            await node.MaintainOnce();
+            Assert.True(holder.StoredValues().Single(v => v.Key == key && v.Value.Id == 1).Expires > before);
+        }
+    }
+
+    [Fact]
     public async Task ARateLimitedCallerGetsATypedError()
     {
         using var identity = NodeIdentity.Generate();

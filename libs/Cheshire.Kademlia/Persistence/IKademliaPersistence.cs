@@ -17,4 +17,15 @@ public interface IKademliaPersistence : IDisposable
     void SaveValue(StoredValue value);
 
     void RemoveValue(NodeId key, ulong valueId);
+
+    /// <summary>Values this node publishes (puts again every RepublishInterval) until told to stop.</summary>
+    IReadOnlyList<PublishedValue> LoadPublished();
+
+    /// <summary>Inserts or replaces the published value (key, value id).</summary>
+    void SavePublished(NodeId key, DhtValue value);
+
+    void RemovePublished(NodeId key, ulong valueId);
 }
+
+/// <summary>A value this node keeps publishing under <paramref name="Key"/>.</summary>
+public sealed record PublishedValue(NodeId Key, DhtValue Value);

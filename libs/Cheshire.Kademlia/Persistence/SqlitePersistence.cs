@@ -6,7 +6,7 @@ using Microsoft.Data.Sqlite;
 
 namespace Cheshire.Kademlia.Persistence;
 
-/// <summary>SQLite file with two tables: contacts and values (protobuf bytes with their expiry).</summary>
+/// <summary>SQLite file with three tables: contacts, values held (protobuf bytes with their expiry), values published.</summary>
 public sealed class SqlitePersistence : IKademliaPersistence
 {
     public const string DefaultFileName = "dht.sqlite";
@@ -25,6 +25,8 @@ public sealed class SqlitePersistence : IKademliaPersistence
             PRAGMA synchronous = NORMAL;
             CREATE TABLE IF NOT EXISTS contacts (id BLOB PRIMARY KEY, ip BLOB NOT NULL, port INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS dht_values (key BLOB NOT NULL, value_id INTEGER NOT NULL, expires INTEGER NOT NULL, value BLOB NOT NULL,
+                PRIMARY KEY (key, value_id));
+            CREATE TABLE IF NOT EXISTS published (key BLOB NOT NULL, value_id INTEGER NOT NULL, value BLOB NOT NULL,
                 PRIMARY KEY (key, value_id));
             """);
     }
@@ -87,15 +89,7 @@ public sealed class SqlitePersistence : IKademliaPersistence
             {
                 var key = (byte[])reader[0];
                 if (key.Length != NodeId.Length) continue;
-                Value wire;
-                try
-                {
-                    wire = Value.Parser.ParseFrom((byte[])reader[2]);
-                }
-                catch (Google.Protobuf.InvalidProtocolBufferException)
-                {
-                    continue;
-                }
+                if (TryParse((byte[])reader[2]) is not { } wire) continue;
                 values.Add(new StoredValue(new NodeId(key), new DhtValue(wire), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1))));
             }
             return values;
@@ -125,6 +119,61 @@ public sealed class SqlitePersistence : IKademliaPersistence
             command.Parameters.AddWithValue("$key", key.ToArray());
             command.Parameters.AddWithValue("$id", unchecked((long)valueId));
             command.ExecuteNonQuery();
+        }
+    }
+
+    public IReadOnlyList<PublishedValue> LoadPublished()
+    {
+        lock (_lock)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT key, value FROM published";
+            using var reader = command.ExecuteReader();
+            var values = new List<PublishedValue>();
+            while (reader.Read())
+            {
+                var key = (byte[])reader[0];
+                if (key.Length == NodeId.Length && TryParse((byte[])reader[1]) is { } wire)
+                    values.Add(new PublishedValue(new NodeId(key), new DhtValue(wire)));
+            }
+            return values;
+        }
+    }
+
+    public void SavePublished(NodeId key, DhtValue value)
+    {
+        lock (_lock)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "INSERT OR REPLACE INTO published (key, value_id, value) VALUES ($key, $id, $value)";
+            command.Parameters.AddWithValue("$key", key.ToArray());
+            command.Parameters.AddWithValue("$id", unchecked((long)value.Id));
+            command.Parameters.AddWithValue("$value", Google.Protobuf.MessageExtensions.ToByteArray(value.Wire));
+            command.ExecuteNonQuery();
+        }
+    }
+
+    public void RemovePublished(NodeId key, ulong valueId)
+    {
+        lock (_lock)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "DELETE FROM published WHERE key = $key AND value_id = $id";
+            command.Parameters.AddWithValue("$key", key.ToArray());
+            command.Parameters.AddWithValue("$id", unchecked((long)valueId));
+            command.ExecuteNonQuery();
+        }
+    }
+
+    private static Value? TryParse(byte[] bytes)
+    {
+        try
+        {
+            return Value.Parser.ParseFrom(bytes);
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException)
+        {
+            return null;
         }
     }
 

@@ -41,7 +41,16 @@ internal sealed class ValueStore(KademliaOptions options, TimeProvider time)
         var check = ValueRules.Check(key, value, options.MaxValueSize);
         if (check != ErrorCode.ErrorNone) return check;
         var now = time.GetUtcNow();
-        var until = expires ?? now + Ttl(value);
+        var ttl = Ttl(value);
+        if (value.Wire.RemainingSeconds != 0)
+        {
+            var remaining = TimeSpan.FromSeconds(value.Wire.RemainingSeconds);
+            if (remaining < ttl) ttl = remaining;
+            var wire = value.Wire.Clone();
+            wire.RemainingSeconds = 0;
+            value = new DhtValue(wire);
+        }
+        var until = expires ?? now + ttl;
         if (until <= now) return ErrorCode.ErrorNone;
         var stored = new StoredValue(key, value, until);
         var size = SizeOf(value);
