@@ -110,17 +110,7 @@ public sealed class SqlitePersistence : IKademliaPersistence
         }
     }
 
-    public void RemoveValue(NodeId key, ulong valueId)
-    {
-        lock (_lock)
-        {
-            using var command = _connection.CreateCommand();
-            command.CommandText = "DELETE FROM dht_values WHERE key = $key AND value_id = $id";
-            command.Parameters.AddWithValue("$key", key.ToArray());
-            command.Parameters.AddWithValue("$id", unchecked((long)valueId));
-            command.ExecuteNonQuery();
-        }
-    }
+    public void RemoveValue(NodeId key, ulong valueId) => Delete("dht_values", key, valueId);
 
     public IReadOnlyList<PublishedValue> LoadPublished()
     {
@@ -153,12 +143,14 @@ public sealed class SqlitePersistence : IKademliaPersistence
         }
     }
 
-    public void RemovePublished(NodeId key, ulong valueId)
+    public void RemovePublished(NodeId key, ulong valueId) => Delete("published", key, valueId);
+
+    private void Delete(string table, NodeId key, ulong valueId)
     {
         lock (_lock)
         {
             using var command = _connection.CreateCommand();
-            command.CommandText = "DELETE FROM published WHERE key = $key AND value_id = $id";
+            command.CommandText = $"DELETE FROM {table} WHERE key = $key AND value_id = $id";
             command.Parameters.AddWithValue("$key", key.ToArray());
             command.Parameters.AddWithValue("$id", unchecked((long)valueId));
             command.ExecuteNonQuery();
