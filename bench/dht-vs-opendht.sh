@@ -17,6 +17,14 @@ trap 'rm -rf "$OUT"' EXIT
 g++ -std=c++17 -O2 -o "$OUT/opendht_bench" bench/dht/opendht_bench.cpp $(pkg-config --cflags --libs opendht) -pthread
 dotnet build -c Release bench/Cheshire.Bench.Dht >/dev/null
 
-dotnet bench/Cheshire.Bench.Dht/bin/Release/net10.0/Cheshire.Bench.Dht.dll "$NODES" "$OPS" "$IN_FLIGHT" > "$OUT/cheshire.json"
-"$OUT/opendht_bench" "$NODES" "$OPS" "$IN_FLIGHT" > "$OUT/opendht.json"
+# Each side runs in a network namespace of its own (only a loopback interface) when unshare allows it.
+isolated() {
+  if unshare -n true 2>/dev/null; then unshare -n sh -c 'ip link set lo up && exec "$@"' isolated "$@"
+  elif unshare -rn true 2>/dev/null; then unshare -rn sh -c 'ip link set lo up && exec "$@"' isolated "$@"
+  else "$@"; fi
+}
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+isolated dotnet bench/Cheshire.Bench.Dht/bin/Release/net10.0/Cheshire.Bench.Dht.dll "$NODES" "$OPS" "$IN_FLIGHT" > "$OUT/cheshire.json"
+isolated "$OUT/opendht_bench" "$NODES" "$OPS" "$IN_FLIGHT" > "$OUT/opendht.json"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 python3 bench/dht/table.py "$OUT/cheshire.json" "$OUT/opendht.json"

@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Cheshire.Bench.Dht;
 
-public sealed record Row(string Op, int Ops, int Ok, double Seconds, double P50Ms, double P99Ms)
+public sealed record Row(string Op, int Ops, int Ok, double Seconds, double CpuSeconds, long AllocatedBytes, double P50Ms, double P99Ms)
 {
     public double OpsPerSecond => Ops / Seconds;
 }
@@ -15,6 +15,8 @@ public static class Driver
         var latencies = new double[ops];
         var ok = 0;
         var next = -1;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var total = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, inFlight).Select(async _ =>
         {
@@ -36,7 +38,9 @@ public static class Driver
             }
         }));
         total.Stop();
+        cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
         Array.Sort(latencies);
-        return new Row(name, ops, ok, total.Elapsed.TotalSeconds, latencies[ops / 2], latencies[(int)(ops * 0.99) - 1]);
+        return new Row(name, ops, ok, total.Elapsed.TotalSeconds, cpu.TotalSeconds, allocated, latencies[ops / 2], latencies[(int)(ops * 0.99) - 1]);
     }
 }

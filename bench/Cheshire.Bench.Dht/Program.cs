@@ -11,6 +11,8 @@ using Cheshire.Kademlia.Values;
 var nodes = args.Length > 0 ? int.Parse(args[0]) : 10;
 var ops = args.Length > 1 ? int.Parse(args[1]) : 1000;
 var inFlight = args.Length > 2 ? int.Parse(args[2]) : 50;
+// optional: only these rows (comma-separated names), for profiling one operation
+var only = args.Length > 3 ? args[3].Split(',') : null;
 
 var options = new KademliaOptions { RateLimitPerSecond = 0 };
 var identities = Enumerable.Range(0, nodes).Select(_ => NodeIdentity.Generate()).ToList();
@@ -29,27 +31,44 @@ using var recipient = EncryptionKeyPair.Generate();
 async Task<bool> Put(int i, NodeId key, DhtValue value) =>
     (await cluster[i % nodes].PutAsync(key, value, republish: false)).Stored > 0;
 
-var rows = new List<Row>
+// Warm-up on other keys so the measured rows see JIT-compiled (tier-1) code, as the C++ side always does.
+var warmKeys = Enumerable.Range(0, 300).Select(i => NodeId.Hash($"bench-warm-{i}")).ToArray();
+await Driver.RunAsync("warm-up", warmKeys.Length, inFlight, async i =>
 {
-    await Driver.RunAsync("plain put", ops, inFlight, i => Put(i, plainKeys[i], DhtValue.Plain((ulong)i + 1, payload))),
-    await Driver.RunAsync("plain get", ops, inFlight, async i =>
+    await Put(i, warmKeys[i], DhtValue.Signed(warmKeys[i], (ulong)i + 1, 1, payload, identities[i % nodes]));
+    await Put(i, warmKeys[i], DhtValue.Encrypted(warmKeys[i], (ulong)i + 1000, payload, recipient.PublicKey, identities[i % nodes], 1));
+    await foreach (var _ in cluster[(i + 3) % nodes].GetAsync(warmKeys[i])) { }
+    return await Put(i, warmKeys[i], DhtValue.Plain((ulong)i + 2000, payload));
+});
+await Task.Delay(500); // let tiered compilation install the optimized code
+
+var operations = new (string Name, Func<int, Task<bool>> Run)[]
+{
+    ("plain put", i => Put(i, plainKeys[i], DhtValue.Plain((ulong)i + 1, payload))),
+    ("plain get", async i =>
     {
         await foreach (var _ in cluster[(i + 3) % nodes].GetAsync(plainKeys[i])) { }
         return true;
     }),
-    await Driver.RunAsync("signed put", ops, inFlight, i =>
+    ("signed put", i =>
         Put(i, signedKeys[i], DhtValue.Signed(signedKeys[i], (ulong)i + 1, 1, payload, identities[i % nodes]))),
-    await Driver.RunAsync("encrypted put", ops, inFlight, i =>
+    ("encrypted put", i =>
         Put(i, sealedKeys[i], DhtValue.Encrypted(sealedKeys[i], (ulong)i + 1, payload, recipient.PublicKey, identities[i % nodes], 1))),
-    await Driver.RunAsync("lookup", ops, inFlight, async i =>
+    ("lookup", async i =>
     {
         await foreach (var _ in cluster[i % nodes].GetAsync(absentKeys[i])) { }
         return true;
     }),
 };
+var rows = new List<Row>();
+using var allocs = Environment.GetEnvironmentVariable("BENCH_ALLOCS") is null ? null : new AllocListener();
+foreach (var (name, run) in operations)
+    if (only is null || only.Contains(name) || name == "plain put")
+        rows.Add(await Driver.RunAsync(name, ops, inFlight, run));
+if (allocs is not null) foreach (var (t, n) in allocs.ByType.OrderByDescending(x => x.Value).Take(40)) Console.Error.WriteLine($"{n / 1024,10} KiB {t}");
 Console.WriteLine(JsonSerializer.Serialize(rows.Select(r => new
 {
-    op = r.Op, ops = r.Ops, ok = r.Ok, seconds = r.Seconds, ops_per_s = r.OpsPerSecond, p50_ms = r.P50Ms, p99_ms = r.P99Ms,
+    op = r.Op, ops = r.Ops, ok = r.Ok, seconds = r.Seconds, cpu_seconds = r.CpuSeconds, allocated_bytes = r.AllocatedBytes, ops_per_s = r.OpsPerSecond, p50_ms = r.P50Ms, p99_ms = r.P99Ms,
 })));
 foreach (var node in cluster) await node.DisposeAsync();
 foreach (var identity in identities) identity.Dispose();

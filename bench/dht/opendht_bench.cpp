@@ -1,13 +1,14 @@
 // OpenDHT side of bench/dht-vs-opendht.sh: N dht::DhtRunners in this process bound to 127.0.0.1
 // only (no IPv6 socket), global and per-IP rate limits off, no public bootstrap, each operation
 // driven with a fixed number in flight. Prints one JSON line (same schema as the Cheshire side):
-//   [{"op", "ops", "ok", "seconds", "ops_per_s", "p50_ms", "p99_ms"}, ...]
+//   [{"op", "ops", "ok", "seconds", "cpu_seconds", "ops_per_s", "p50_ms", "p99_ms"}, ...]
 // Usage: opendht_bench NODES OPS IN_FLIGHT [BASE_PORT=47100]
 // Env OPENDHT_BENCH_KEY_BITS: RSA key size of the node identities (default 4096, OpenDHT's default).
 // Build: g++ -std=c++17 -O2 opendht_bench.cpp $(pkg-config --cflags --libs opendht) -pthread
 #include <opendht.h>
 
 #include <arpa/inet.h>
+#include <sys/resource.h>
 #include <netinet/in.h>
 
 #include <algorithm>
@@ -31,10 +32,17 @@ static int NODES = 10, OPS = 1000, IN_FLIGHT = 50, BASE_PORT = 47100;
 
 static double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
+// user + system CPU seconds of the whole process (all runner threads)
+static double cpu_now() {
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
 struct Row {
     std::string op;
     int ops = 0, ok = 0;
-    double seconds = 0, ops_per_s = 0, p50_ms = NAN, p99_ms = NAN;
+    double seconds = 0, cpu_seconds = 0, ops_per_s = 0, p50_ms = NAN, p99_ms = NAN;
 };
 
 // Runs OPS operations, IN_FLIGHT at a time; start_op(i, done) must call done(ok) once.
@@ -50,6 +58,7 @@ static Row drive(const std::string& name, const std::function<void(int, Done)>& 
     st->slots = IN_FLIGHT;
     st->lat.reserve(OPS);
     auto t0 = Clock::now();
+    double cpu0 = cpu_now();
     auto deadline = t0 + std::chrono::seconds(120);
     for (int i = 0; i < OPS; i++) {
         {
@@ -73,6 +82,7 @@ static Row drive(const std::string& name, const std::function<void(int, Done)>& 
         std::unique_lock<std::mutex> lk(st->m);
         st->cv.wait_until(lk, deadline, [&] { return st->done >= OPS; });
         r.seconds = since(t0);
+        r.cpu_seconds = cpu_now() - cpu0;
         r.ok = st->ok;
         auto lat = st->lat;
         lk.unlock();
@@ -232,7 +242,7 @@ int main(int argc, char** argv) {
     for (size_t i = 0; i < rows.size(); i++) {
         auto& r = rows[i];
         out += (i ? ", " : "") + std::string("{\"op\": \"") + r.op + "\", \"ops\": " + std::to_string(r.ops) +
-               ", \"ok\": " + std::to_string(r.ok) + ", \"seconds\": " + num(r.seconds) +
+               ", \"ok\": " + std::to_string(r.ok) + ", \"seconds\": " + num(r.seconds) + ", \"cpu_seconds\": " + num(r.cpu_seconds) +
                ", \"ops_per_s\": " + num(r.ops_per_s) + ", \"p50_ms\": " + num(r.p50_ms) +
                ", \"p99_ms\": " + num(r.p99_ms) + "}";
     }
