@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using Cheshire.Kademlia.Protocol;
 using Cheshire.Kademlia.Routing;
@@ -85,12 +86,20 @@ public sealed partial class KademliaNode
         return new Envelope { NotifyAck = new NotifyAck() };
     }
 
-    private List<NodeInfo> ClosestWire(NodeId target, NodeId exclude)
+    private NodeInfo[] ClosestWire(NodeId target, NodeId exclude)
     {
-        var closest = RoutingTable.Closest(target, Options.K, exclude);
-        var wire = new List<NodeInfo>(closest.Count);
-        foreach (var contact in closest) wire.Add(_wireContacts.ToWire(contact));
-        return wire;
+        var buffer = ArrayPool<Contact>.Shared.Rent(Options.K);
+        try
+        {
+            var found = RoutingTable.CopyClosest(target, buffer.AsSpan(0, Options.K), exclude);
+            var wire = new NodeInfo[found];
+            for (var i = 0; i < found; i++) wire[i] = _wireContacts.ToWire(buffer[i]);
+            return wire;
+        }
+        finally
+        {
+            ArrayPool<Contact>.Shared.Return(buffer, clearArray: true);
+        }
     }
 
     private ByteString Token(IPEndPoint remote) => UnsafeByteOperations.UnsafeWrap(_tokens.Issue(remote.Address));

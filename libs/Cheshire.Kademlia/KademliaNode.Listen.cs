@@ -65,7 +65,7 @@ public sealed partial class KademliaNode
             listen.Complete();
             try
             {
-                await upkeep.ConfigureAwait(false);
+                await upkeep.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
             }
             catch (OperationCanceledException)
             {
@@ -80,7 +80,7 @@ public sealed partial class KademliaNode
         var keyBytes = ByteString.CopyFrom(listen.Key.ToArray());
         while (!ct.IsCancellationRequested)
         {
-            var lookup = await FindNodeAsync(listen.Key, ct).ConfigureAwait(false);
+            var lookup = await FindClosestAsync(listen.Key, ct).ConfigureAwait(false);
             var targets = lookup.Closest.Take(Options.ListenNodes).ToList();
             var ok = await Task.WhenAll(targets.Select(async contact =>
             {
@@ -104,7 +104,7 @@ public sealed partial class KademliaNode
 
     private async Task CancelRemoteListens(LocalListen listen, List<Contact> registered)
     {
-        var lookup = await FindNodeAsync(listen.Key, _stopping.Token).ConfigureAwait(false);
+        var lookup = await FindClosestAsync(listen.Key, _stopping.Token).ConfigureAwait(false);
         await Task.WhenAll(registered.Select(contact => RequestAsync(contact.EndPoint, contact.Id, new Envelope
         {
             Listen = new Listen

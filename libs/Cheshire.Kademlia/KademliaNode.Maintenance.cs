@@ -40,8 +40,9 @@ public sealed partial class KademliaNode
                 RoutingTable.MarkRefreshed(prefix);
                 _ = FindNodeAsync(Id.RandomWithCommonPrefix(prefix), _stopping.Token);
             }
-            await RepublishDue(_stopping.Token).ConfigureAwait(false);
-            await ReplicateDue(_stopping.Token).ConfigureAwait(false);
+            // network work completes on receive threads: come back to the pool for the rest (SQLite)
+            await RepublishDue(_stopping.Token).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+            await ReplicateDue(_stopping.Token).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         }
         if (now - _lastPersist >= Options.PersistContactsInterval)
         {

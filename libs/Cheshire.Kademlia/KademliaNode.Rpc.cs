@@ -21,7 +21,9 @@ public sealed partial class KademliaNode
 
         public Task<Envelope?> Arm(long deadline)
         {
-            var attempt = new TaskCompletionSource<Envelope?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            // Completed on the receive thread, which then runs the waiting lookup step itself (no thread hop per
+            // reply); public methods yield to the thread pool before returning to callers.
+            var attempt = new TaskCompletionSource<Envelope?>();
             Volatile.Write(ref _attempt, attempt);
             Volatile.Write(ref _deadline, deadline);
             return attempt.Task;
@@ -97,8 +99,9 @@ public sealed partial class KademliaNode
             Interlocked.Increment(ref _counters.Malformed);
             return;
         }
-        if (pending.Complete(envelope))
-            Seen(new Contact(sender, remote));
+        // seen first: completing runs the waiting lookup step right here, and it may consult the routing table
+        Seen(new Contact(sender, remote));
+        pending.Complete(envelope);
     }
 
     /// <summary>Routing table upkeep on every valid message: a full bucket pings its least recently seen contact.</summary>

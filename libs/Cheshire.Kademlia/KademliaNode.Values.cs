@@ -31,7 +31,7 @@ public sealed partial class KademliaNode
             _published[(key, value.Id)] = (value, _time.GetUtcNow() + Options.RepublishInterval);
             _persistence?.SavePublished(key, value);
         }
-        return await StoreOnClosestAsync(key, [value.Wire], ct).ConfigureAwait(false);
+        return await StoreOnClosestAsync(key, [value.Wire], ct).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
     }
 
     /// <summary>Values this node keeps putting again (put with republish, or reloaded from persistence).</summary>
@@ -51,7 +51,7 @@ public sealed partial class KademliaNode
     /// </summary>
     private async Task<PutResult> StoreOnClosestAsync(NodeId key, IReadOnlyList<Value> values, CancellationToken ct)
     {
-        var lookup = await FindNodeAsync(key, ct).ConfigureAwait(false);
+        var lookup = await FindClosestAsync(key, ct).ConfigureAwait(false);
         var targets = lookup.Closest.Take(Options.K).ToList();
         var keyBytes = ByteString.CopyFrom(key.ToArray());
         var batches = Batches(values);
@@ -110,7 +110,7 @@ public sealed partial class KademliaNode
         var lookup = RunGetLookup(key, found.Writer, filter, ct);
         await foreach (var value in found.Reader.ReadAllAsync(ct).ConfigureAwait(false))
             yield return value;
-        await lookup.ConfigureAwait(false);
+        await lookup.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
     }
 
     private async Task RunGetLookup(NodeId key, ChannelWriter<DhtValue> found, ValueFilter filter, CancellationToken ct)

@@ -135,12 +135,15 @@ public sealed partial class KademliaNode : IAsyncDisposable
     /// <summary>Pings an endpoint; returns the contact that answered, or null.</summary>
     public async Task<Contact?> PingAsync(IPEndPoint endPoint, CancellationToken ct = default)
     {
-        var reply = await RequestAsync(endPoint, null, new Wire.Envelope { Ping = new Wire.Ping() }, ct).ConfigureAwait(false);
+        var reply = await RequestAsync(endPoint, null, new Wire.Envelope { Ping = new Wire.Ping() }, ct).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         return reply is { BodyCase: Wire.Envelope.BodyOneofCase.Pong } ? new Contact(new NodeId(reply.SenderId.Span), endPoint) : null;
     }
 
     /// <summary>Iterative find_node: the k closest live nodes to <paramref name="target"/>.</summary>
-    public Task<LookupResult> FindNodeAsync(NodeId target, CancellationToken ct = default)
+    public async Task<LookupResult> FindNodeAsync(NodeId target, CancellationToken ct = default) =>
+        await FindClosestAsync(target, ct).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+
+    private Task<LookupResult> FindClosestAsync(NodeId target, CancellationToken ct)
     {
         Interlocked.Increment(ref _counters.Lookups);
         var lookup = new Lookup(Id, target, Options.K, Options.Alpha);

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Cheshire.Kademlia.Routing;
 
 /// <summary>
@@ -143,10 +145,27 @@ public sealed class RoutingTable
     /// <summary>As <see cref="Closest(NodeId, int)"/>, leaving out <paramref name="exclude"/>.</summary>
     public List<Contact> Closest(NodeId target, int count, NodeId exclude)
     {
-        var closest = new List<Contact>(count);
-        if (count <= 0) return closest;
+        var buffer = ArrayPool<Contact>.Shared.Rent(Math.Max(count, 1));
+        try
+        {
+            var found = CopyClosest(target, buffer.AsSpan(0, count), exclude);
+            return [.. buffer.AsSpan(0, found)];
+        }
+        finally
+        {
+            ArrayPool<Contact>.Shared.Return(buffer, clearArray: true);
+        }
+    }
+
+    /// <summary>Fills <paramref name="closest"/> with the contacts closest to <paramref name="target"/> (as
+    /// <see cref="Closest(NodeId, int)"/>, without <paramref name="exclude"/>); returns how many it wrote.</summary>
+    public int CopyClosest(NodeId target, Span<Contact> closest, NodeId exclude)
+    {
+        var count = closest.Length;
+        if (count == 0) return 0;
         var distances = count <= 64 ? stackalloc NodeId[count] : new NodeId[count];
         var failures = count <= 64 ? stackalloc bool[count] : new bool[count];
+        var filled = 0;
         lock (_lock)
         {
             foreach (var bucket in _buckets)
@@ -158,14 +177,11 @@ public sealed class RoutingTable
                     var distance = target ^ id;
                     var failed = entry.Failures > 0;
                     // rank: good before doubtful, then by distance; insertion into a sorted window of count
-                    var at = closest.Count;
+                    var at = filled;
                     while (at > 0 && Before(failed, distance, failures[at - 1], distances[at - 1])) at--;
                     if (at >= count) continue;
-                    if (closest.Count < count)
-                    {
-                        closest.Add(default);
-                    }
-                    for (var i = closest.Count - 1; i > at; i--)
+                    if (filled < count) filled++;
+                    for (var i = filled - 1; i > at; i--)
                     {
                         closest[i] = closest[i - 1];
                         distances[i] = distances[i - 1];
@@ -177,7 +193,7 @@ public sealed class RoutingTable
                 }
             }
         }
-        return closest;
+        return filled;
 
         static bool Before(bool failed, NodeId distance, bool otherFailed, NodeId otherDistance) =>
             failed != otherFailed ? !failed : distance.CompareTo(otherDistance) < 0;
