@@ -55,4 +55,18 @@ public sealed class CryptoTests
         Assert.True(value.TryDecrypt(_key, restored, out var plain));
         Assert.Equal("x"u8.ToArray(), plain);
     }
+
+    [Fact]
+    public void SealingToAnInvalidKeyIsRefusedAndEachSealIsFresh()
+    {
+        Assert.Throws<ArgumentException>(() => DhtValue.Encrypted(_key, 1, "x"u8, new byte[32])); // low-order point
+        Assert.Throws<ArgumentException>(() => DhtValue.Encrypted(_key, 1, "x"u8, new byte[31]));
+        using var bob = EncryptionKeyPair.Generate();
+        var one = DhtValue.Encrypted(_key, 1, "same"u8, bob.PublicKey);
+        var two = DhtValue.Encrypted(_key, 1, "same"u8, bob.PublicKey);
+        Assert.NotEqual(one.Data.ToArray(), two.Data.ToArray()); // a new ephemeral key every time
+        Assert.Equal(32 + 4 + 16, one.Data.Length);
+        Assert.True(two.TryDecrypt(_key, bob, out var plain));
+        Assert.Equal("same"u8.ToArray(), plain);
+    }
 }

@@ -1,10 +1,12 @@
+using System.Security.Cryptography;
 using System.Text;
 using NSec.Cryptography;
 
 namespace Cheshire.Kademlia.Values;
 
 /// <summary>
-/// Sealed box: a fresh ephemeral X25519 key agrees a secret with the recipient's key; HKDF-SHA256
+/// Sealed box (sealing with raw X25519 from libsodium, HKDF and ChaCha20-Poly1305 from .NET; opening with NSec
+/// keys; the two are the same construction, and the tests open one with the other): a fresh ephemeral X25519 key agrees a secret with the recipient's key; HKDF-SHA256
 /// (salt = ephemeral public || recipient public) derives a ChaCha20-Poly1305 key used once, so the
 /// nonce is zero. Output: ephemeral public key (32) || ciphertext with tag.
 /// </summary>
@@ -17,17 +19,41 @@ internal static class ValueCrypto
 
     public static byte[] Seal(ReadOnlySpan<byte> recipientPublicKey, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> plaintext)
     {
-        var recipient = PublicKey.Import(EncryptionKeyPair.Algorithm, recipientPublicKey, KeyBlobFormat.RawPublicKey);
-        using var ephemeral = Key.Create(EncryptionKeyPair.Algorithm);
-        var ephemeralPublic = ephemeral.PublicKey.Export(KeyBlobFormat.RawPublicKey);
-        using var shared = EncryptionKeyPair.Algorithm.Agree(ephemeral, recipient)
-            ?? throw new ArgumentException("The recipient key is not a valid X25519 public key.", nameof(recipientPublicKey));
-        using var key = DeriveKey(shared, ephemeralPublic, recipientPublicKey);
-        var ciphertext = Aead.Encrypt(key, new byte[Aead.NonceSize], associatedData, plaintext);
-        var output = new byte[32 + ciphertext.Length];
-        ephemeralPublic.CopyTo(output, 0);
-        ciphertext.CopyTo(output, 32);
-        return output;
+        if (recipientPublicKey.Length != Curve25519.KeySize)
+            throw new ArgumentException("The recipient key is not a valid X25519 public key.", nameof(recipientPublicKey));
+        Span<byte> ephemeralSecret = stackalloc byte[Curve25519.KeySize];
+        Span<byte> shared = stackalloc byte[Curve25519.KeySize];
+        Span<byte> key = stackalloc byte[32];
+        var output = new byte[32 + plaintext.Length + 16];
+        try
+        {
+            RandomNumberGenerator.Fill(ephemeralSecret);
+            var ephemeralPublic = output.AsSpan(0, 32);
+            Curve25519.PublicKey(ephemeralSecret, ephemeralPublic);
+            if (!Curve25519.Agree(ephemeralSecret, recipientPublicKey, shared))
+                throw new ArgumentException("The recipient key is not a valid X25519 public key.", nameof(recipientPublicKey));
+            Span<byte> salt = stackalloc byte[64];
+            ephemeralPublic.CopyTo(salt);
+            recipientPublicKey.CopyTo(salt[32..]);
+            HKDF.DeriveKey(HashAlgorithmName.SHA256, shared, key, salt, Info);
+            if (System.Security.Cryptography.ChaCha20Poly1305.IsSupported)
+            {
+                using var aead = new System.Security.Cryptography.ChaCha20Poly1305(key);
+                aead.Encrypt(stackalloc byte[12], plaintext, output.AsSpan(32, plaintext.Length), output.AsSpan(32 + plaintext.Length), associatedData);
+            }
+            else
+            {
+                using var nsecKey = NSec.Cryptography.Key.Import(Aead, key, KeyBlobFormat.RawSymmetricKey);
+                Aead.Encrypt(nsecKey, new byte[Aead.NonceSize], associatedData, plaintext, output.AsSpan(32));
+            }
+            return output;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(ephemeralSecret);
+            CryptographicOperations.ZeroMemory(shared);
+            CryptographicOperations.ZeroMemory(key);
+        }
     }
 
     public static bool TryOpen(EncryptionKeyPair recipient, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> sealedData, out byte[] plaintext)
