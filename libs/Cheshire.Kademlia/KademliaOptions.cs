@@ -75,11 +75,16 @@ public sealed record KademliaOptions
     /// <summary>How long the fragments of an incomplete message are kept.</summary>
     public TimeSpan ReassemblyTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    internal void Validate()
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first option out of range.</summary>
+    public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(K, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(Alpha, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(Retries, 0);
+        if (RequestTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(RequestTimeout), RequestTimeout, "must be positive");
+        if (MaintenanceInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(MaintenanceInterval), MaintenanceInterval, "must be positive");
+        if (ReplicateInterval <= TimeSpan.Zero && ReplicateInterval != Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(nameof(ReplicateInterval), ReplicateInterval, "must be positive, or infinite to turn replication off");
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxValueSize, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxDatagramSize, 65_507);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxDatagramSize, 512);

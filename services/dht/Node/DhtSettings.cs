@@ -64,6 +64,14 @@ public sealed record DhtSettings
             throw new InvalidOperationException($"Dht:Port {settings.Port} (instance {settings.Instance}) is not a UDP port.");
         if (!System.Net.IPAddress.TryParse(settings.Address, out _))
             throw new InvalidOperationException($"Dht:Address '{settings.Address}' is not an IP address.");
+        try
+        {
+            settings.Kademlia.Validate();
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new InvalidOperationException($"Dht:Kademlia:{e.ParamName} = {e.ActualValue}: {e.Message.Split(" (Parameter")[0]}", e);
+        }
         return settings;
     }
 }
