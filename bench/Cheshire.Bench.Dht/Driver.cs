@@ -17,6 +17,7 @@ public static class Driver
         var next = -1;
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var collections = GC.CollectionCount(0);
         var total = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, inFlight).Select(async _ =>
         {
@@ -40,6 +41,7 @@ public static class Driver
         total.Stop();
         cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
         allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+        if (Environment.GetEnvironmentVariable("BENCH_ALLOCS") is not null) Console.Error.WriteLine($"{name}: {GC.CollectionCount(0) - collections} gen0 collections");
         Array.Sort(latencies);
         return new Row(name, ops, ok, total.Elapsed.TotalSeconds, cpu.TotalSeconds, allocated, latencies[ops / 2], latencies[(int)(ops * 0.99) - 1]);
     }
