@@ -42,6 +42,7 @@ public sealed partial class KademliaNode
             }
             // network work completes on receive threads: come back to the pool for the rest (SQLite)
             await RepublishDue(_stopping.Token).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+            await HandOverToNewContacts(_stopping.Token).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
             await ReplicateDue(_stopping.Token).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         }
         if (now - _lastPersist >= Options.PersistContactsInterval)

@@ -107,7 +107,9 @@ public sealed partial class KademliaNode
     /// <summary>Routing table upkeep on every valid message: a full bucket pings its least recently seen contact.</summary>
     private void Seen(Contact contact)
     {
-        if (RoutingTable.Seen(contact, out var stale, Options.RequestTimeout * 4) != SeenResult.Cached || stale is not { } lru) return;
+        var seen = RoutingTable.Seen(contact, out var stale, Options.RequestTimeout * 4);
+        if (seen == SeenResult.Added) NewContact(contact);
+        if (seen != SeenResult.Cached || stale is not { } lru) return;
         _ = Task.Run(async () =>
         {
             var reply = await RequestAsync(lru.EndPoint, lru.Id, new Envelope { Ping = new Ping() }, _stopping.Token).ConfigureAwait(false);

@@ -214,6 +214,33 @@ public sealed class NetworkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ANodeThatJoinsCloseToAKeyIsHandedItsValues()
+    {
+        // a key right next to the newcomer's id, stored before it joins
+        using var identity = NodeIdentity.Generate();
+        var newcomerId = new NodeId(identity.NodeId);
+        Span<byte> near = stackalloc byte[NodeId.Length];
+        newcomerId.WriteTo(near);
+        near[^1] ^= 1;
+        var key = new NodeId(near);
+        await Node(5).PutAsync(key, DhtValue.Plain(1, "for the newcomer", TimeSpan.FromHours(1)), republish: false);
+        var expires = _cluster.Nodes.SelectMany(n => n.StoredValues()).First(v => v.Key == key).Expires;
+
+        await using var newcomer = new KademliaNode(identity, _cluster.Network.CreateTransport(), SimulatedCluster.FastOptions);
+        await newcomer.StartAsync();
+        await newcomer.BootstrapAsync([Node(0).EndPoint]);
+        Assert.DoesNotContain(newcomer.StoredValues(), v => v.Key == key);
+
+        var handed = 0;
+        foreach (var node in _cluster.Nodes) handed += await node.HandOverToNewContacts(CancellationToken.None);
+
+        var copy = Assert.Single(newcomer.StoredValues(), v => v.Key == key);
+        Assert.Equal("for the newcomer"u8.ToArray(), copy.Value.Data.ToArray());
+        Assert.True(copy.Expires <= expires + TimeSpan.FromSeconds(1));
+        Assert.InRange(handed, 1, 2); // the closest holder sends, not all k
+    }
+
+    [Fact]
     public async Task FindNodeConvergesOnTheTarget()
     {
         foreach (var i in new[] { 2, 17, 33 })
