@@ -19,10 +19,7 @@ public sealed partial class KademliaNode
         {
             Pong = new Pong { ObservedIp = ByteString.CopyFrom(remote.Address.GetAddressBytes()), ObservedPort = (uint)remote.Port },
         },
-        Envelope.BodyOneofCase.FindNode => new Envelope
-        {
-            Nodes = new NodesReply { Nodes = { ClosestWire(ParseKey(request.FindNode.Target), sender) }, Token = Token(remote) },
-        },
+        Envelope.BodyOneofCase.FindNode => HandleFindNode(request.FindNode, sender, remote),
         Envelope.BodyOneofCase.Get => HandleGet(request.Get, sender, remote),
         Envelope.BodyOneofCase.Put => HandlePut(request.Put, remote),
         Envelope.BodyOneofCase.Listen => HandleListen(request.Listen, sender, remote),
@@ -39,23 +36,42 @@ public sealed partial class KademliaNode
         return new Envelope { GetReply = reply };
     }
 
+    private Envelope HandleFindNode(FindNode findNode, NodeId sender, IPEndPoint remote)
+    {
+        var target = ParseKey(findNode.Target);
+        var reply = new NodesReply { Nodes = { ClosestWire(target, sender) }, Token = Token(remote) };
+        if (findNode.Store.Count > 0)
+        {
+            var (stored, error) = StoreValues(target, findNode.Store, findNode.Token, remote);
+            reply.Stored = new StoreResult { Stored = stored, Error = error };
+        }
+        return new Envelope { Nodes = reply };
+    }
+
     private Envelope HandlePut(Put put, IPEndPoint remote)
     {
-        var key = ParseKey(put.Key);
-        if (!_tokens.Validate(remote.Address, put.Token.Span))
-            return MessageCodec.Error(ErrorCode.ErrorBadToken, "put needs the token from a recent find_node or get");
+        var (stored, error) = StoreValues(ParseKey(put.Key), put.Values, put.Token, remote);
+        return error == ErrorCode.ErrorBadToken
+            ? MessageCodec.Error(error, "put needs the token from a recent find_node or get")
+            : stored == 0 && error != ErrorCode.ErrorNone
+                ? MessageCodec.Error(error, $"no value stored: {error}")
+                : new Envelope { PutReply = new PutReply { Stored = stored } };
+    }
+
+    /// <summary>Stores values a peer sent with its write token; how many were stored and the first refusal.</summary>
+    private (uint Stored, ErrorCode FirstError) StoreValues(NodeId key, IEnumerable<Value> values, ByteString token, IPEndPoint remote)
+    {
+        if (!_tokens.Validate(remote.Address, token.Span)) return (0, ErrorCode.ErrorBadToken);
         uint stored = 0;
         var firstError = ErrorCode.ErrorNone;
-        foreach (var wire in put.Values)
+        foreach (var wire in values)
         {
             var code = _store.Store(key, new DhtValue(wire));
             if (code == ErrorCode.ErrorNone) stored++;
             else if (firstError == ErrorCode.ErrorNone) firstError = code;
         }
         if (stored > 0) ReplicatedBySomeoneElse(key);
-        return stored == 0 && firstError != ErrorCode.ErrorNone
-            ? MessageCodec.Error(firstError, $"no value stored: {firstError}")
-            : new Envelope { PutReply = new PutReply { Stored = stored } };
+        return (stored, firstError);
     }
 
     private Envelope HandleListen(Listen listen, NodeId sender, IPEndPoint remote)

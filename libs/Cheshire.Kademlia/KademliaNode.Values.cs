@@ -51,12 +51,16 @@ public sealed partial class KademliaNode
     /// </summary>
     private async Task<PutResult> StoreOnClosestAsync(NodeId key, IReadOnlyList<Value> values, CancellationToken ct)
     {
-        var lookup = await FindClosestAsync(key, ct).ConfigureAwait(false);
+        var batches = Batches(values);
+        // small values ride on the lookup's requests to nodes whose token we hold; the rest get a put afterwards
+        var combined = batches.Count == 1 && values.Sum(v => v.CalculateSize()) <= Options.MaxDatagramSize / 2;
+        var storedAt = combined ? new ConcurrentDictionary<NodeId, ErrorCode>() : null;
+        var lookup = await FindClosestAsync(key, ct, combined ? values : null, storedAt).ConfigureAwait(false);
         var targets = lookup.Closest.Take(Options.K).ToList();
         var keyBytes = ByteString.CopyFrom(key.ToArray());
-        var batches = Batches(values);
         var codes = await Task.WhenAll(targets.Select(async contact =>
         {
+            if (storedAt is not null && storedAt.TryGetValue(contact.Id, out var already)) return (ErrorCode?)already;
             var token = lookup.Tokens.TryGetValue(contact.Id, out var t) ? t : ByteString.Empty;
             ErrorCode? code = null;
             foreach (var batch in batches)
@@ -129,7 +133,11 @@ public sealed partial class KademliaNode
                     var reply = await RequestAsync(contact.EndPoint, contact.Id, new Envelope { Get = new Get { Key = keyBytes, Skip = skip } }, ct).ConfigureAwait(false);
                     if (reply is { BodyCase: Envelope.BodyOneofCase.Error }) lookup.RecordError(reply.Error.Code);
                     if (reply is not { BodyCase: Envelope.BodyOneofCase.GetReply }) return outcome;
-                    outcome ??= new QueryOutcome(_wireContacts.FromWire(reply.GetReply.Nodes, Id, Options.K * 2), reply.GetReply.Token);
+                    if (outcome is null)
+                    {
+                        RememberToken(contact, reply.GetReply.Token);
+                        outcome = new QueryOutcome(_wireContacts.FromWire(reply.GetReply.Nodes, Id, Options.K * 2), reply.GetReply.Token);
+                    }
                     foreach (var wire in reply.GetReply.Values)
                     {
                         var value = new DhtValue(wire);

@@ -143,16 +143,28 @@ public sealed partial class KademliaNode : IAsyncDisposable
     public async Task<LookupResult> FindNodeAsync(NodeId target, CancellationToken ct = default) =>
         await FindClosestAsync(target, ct).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
 
-    private Task<LookupResult> FindClosestAsync(NodeId target, CancellationToken ct)
+    /// <summary>
+    /// Iterative find_node. With <paramref name="store"/>, nodes whose write token this node still holds are asked to
+    /// store those values in the same request; what each answered goes into <paramref name="storedAt"/>.
+    /// </summary>
+    private Task<LookupResult> FindClosestAsync(NodeId target, CancellationToken ct,
+        IReadOnlyList<Wire.Value>? store = null, ConcurrentDictionary<NodeId, Wire.ErrorCode>? storedAt = null)
     {
         Interlocked.Increment(ref _counters.Lookups);
         var lookup = new Lookup(Id, target, Options.K, Options.Alpha);
-        var request = new Wire.FindNode { Target = ByteString.CopyFrom(target.ToArray()) };
+        var targetBytes = ByteString.CopyFrom(target.ToArray());
+        var request = new Wire.FindNode { Target = targetBytes };
         return lookup.RunAsync(RoutingTable.Closest(target, Options.K), async contact =>
         {
-            var reply = await RequestAsync(contact.EndPoint, contact.Id, new Wire.Envelope { FindNode = request }, ct).ConfigureAwait(false);
+            var findNode = request;
+            if (store is not null && RecentToken(contact) is { } token)
+                findNode = new Wire.FindNode { Target = targetBytes, Token = token, Store = { store } };
+            var reply = await RequestAsync(contact.EndPoint, contact.Id, new Wire.Envelope { FindNode = findNode }, ct).ConfigureAwait(false);
             if (reply is { BodyCase: Wire.Envelope.BodyOneofCase.Error }) lookup.RecordError(reply.Error.Code);
             if (reply is not { BodyCase: Wire.Envelope.BodyOneofCase.Nodes }) return null;
+            RememberToken(contact, reply.Nodes.Token);
+            if (storedAt is not null && findNode != request && reply.Nodes.Stored is { } result && result.Error != Wire.ErrorCode.ErrorBadToken)
+                storedAt[contact.Id] = result.Stored > 0 ? Wire.ErrorCode.ErrorNone : result.Error;
             return new QueryOutcome(_wireContacts.FromWire(reply.Nodes.Nodes, Id, Options.K * 2), reply.Nodes.Token);
         }, ct);
     }

@@ -64,6 +64,32 @@ public sealed class FuzzTests
     }
 
     [Fact]
+    public async Task AStoreRidingOnAFindNodeNeedsTheSendersToken()
+    {
+        var network = new SimulatedNetwork();
+        using var id = NodeIdentity.Generate();
+        await using var target = new KademliaNode(id, network.CreateTransport(), SimulatedCluster.FastOptions);
+        await target.StartAsync();
+        var peer = network.CreateTransport();
+        var replies = System.Threading.Channels.Channel.CreateUnbounded<Envelope>();
+        peer.Start((data, _) => replies.Writer.TryWrite(Envelope.Parser.ParseFrom(data)));
+        var sender = ByteString.CopyFrom(NodeId.Random().ToArray());
+        var key = ByteString.CopyFrom(NodeId.Hash("/riding").ToArray());
+        var value = DhtValue.Plain(1, "ride").Wire;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+
+        peer.Send(new Envelope { Tx = 1, SenderId = sender, FindNode = new FindNode { Target = key, Token = ByteString.CopyFrom(new byte[8]), Store = { value } } }.ToByteArray(), target.EndPoint);
+        var refused = await replies.Reader.ReadAsync(cts.Token);
+        Assert.Equal(ErrorCode.ErrorBadToken, refused.Nodes.Stored.Error);
+        Assert.Empty(target.StoredValues());
+
+        peer.Send(new Envelope { Tx = 2, SenderId = sender, FindNode = new FindNode { Target = key, Token = refused.Nodes.Token, Store = { value } } }.ToByteArray(), target.EndPoint);
+        var accepted = await replies.Reader.ReadAsync(cts.Token);
+        Assert.Equal(1u, accepted.Nodes.Stored.Stored);
+        Assert.Equal("ride"u8.ToArray(), Assert.Single(target.StoredValues()).Value.Data.ToArray());
+    }
+
+    [Fact]
     public async Task HostileFragmentsAreBoundedAndNeverNest()
     {
         var network = new SimulatedNetwork();
@@ -196,7 +222,11 @@ public sealed class FuzzTests
         var envelope = new Envelope { Tx = (ulong)random.NextInt64(), SenderId = Id() };
         switch (random.Next(6))
         {
-            case 0: envelope.FindNode = new FindNode { Target = Id() }; break;
+            case 0:
+                envelope.FindNode = random.Next(2) == 0
+                    ? new FindNode { Target = Id() }
+                    : new FindNode { Target = Id(), Token = Token(), Store = { value } }; // a lookup that stores as it goes
+                break;
             case 1: envelope.Get = new Get { Key = Id(), Skip = (uint)random.Next() }; break;
             case 2: envelope.Put = new Put { Key = Id(), Token = Token(), Values = { value, value } }; break;
             case 3: envelope.Listen = new Listen { Key = Id(), Token = Token(), TtlSeconds = (uint)random.Next() }; break;

@@ -55,6 +55,22 @@ public sealed class UdpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task APutToNodesThatGaveUsTokensStoresWhileItLooksUp()
+    {
+        var first = NodeId.Hash("/tokens/first");
+        await _nodes[1].PutAsync(first, DhtValue.Plain(1, "learns the tokens"), republish: false);
+        var key = NodeId.Hash("/tokens/second");
+        var sent = _nodes[1].Stats.DatagramsOut;
+        var put = await _nodes[1].PutAsync(key, DhtValue.Plain(2, "one round trip per node"), republish: false);
+        var used = _nodes[1].Stats.DatagramsOut - sent;
+
+        Assert.Equal(_nodes.Count, put.Stored);
+        Assert.All(_nodes, n => Assert.Contains(n.StoredValues(), v => v.Key == key));
+        // the 5 other nodes each got one find_node that carried the value; no separate put followed
+        Assert.Equal(_nodes.Count - 1, used);
+    }
+
+    [Fact]
     public async Task PutGetAndListenAcrossNodes()
     {
         using var alice = NodeIdentity.Generate();
