@@ -1,11 +1,11 @@
 #!/bin/sh
 # Cheshire DHT vs OpenDHT 2.4 on this machine, same run, loopback only.
 # 10 nodes each (one process per implementation), 50 requests in flight, 1,000 operations per row;
-# per-IP rate limits off on both sides; ROUNDS alternating runs per side (default 3), medians reported.
+# per-IP rate limits off on both sides; ROUNDS alternating runs per side (default 5), medians reported.
 # Usage: bench/dht-vs-opendht.sh [nodes] [ops] [in_flight] [rounds]
 set -eu
 cd "$(dirname "$0")/.."
-NODES=${1:-10} OPS=${2:-1000} IN_FLIGHT=${3:-50} ROUNDS=${4:-3}
+NODES=${1:-10} OPS=${2:-1000} IN_FLIGHT=${3:-50} ROUNDS=${4:-5}
 
 # OpenDHT side: bench/dht/opendht_bench.cpp against libopendht-dev (2.4, Debian), built per run.
 # Only the library and headers are installed: never the dhtnode systemd unit (it bootstraps from a public host).
