@@ -74,6 +74,30 @@ public sealed class StoreTests : IDisposable
     }
 
     [Fact]
+    public void ASweepDropsExactlyTheExpiredValuesOfEveryKey()
+    {
+        var store = Store();
+        var expired = new List<(NodeId, ulong)>();
+        store.Expired += (key, id) => expired.Add((key, id));
+        for (var k = 0; k < 50; k++)
+        {
+            var key = NodeId.Hash($"/sweep/{k}");
+            store.Store(key, DhtValue.Plain(1, "short"u8, TimeSpan.FromMinutes(1)));
+            if (k % 2 == 0) store.Store(key, DhtValue.Plain(2, "long"u8, TimeSpan.FromHours(1)));
+        }
+        var bytesOfLong = store.All().Where(v => v.Value.Id == 2).Sum(v => ValueStore.SizeOf(v.Value));
+        _clock.Advance(TimeSpan.FromMinutes(2));
+
+        Assert.Equal(50, store.Sweep());
+        Assert.Equal(50, expired.Count);
+        Assert.Equal(25, store.Count);
+        Assert.Equal(25, store.KeyCount);
+        Assert.Equal(bytesOfLong, store.Bytes);
+        Assert.All(store.All(), v => Assert.Equal(2UL, v.Value.Id));
+        Assert.Equal(0, store.Sweep());
+    }
+
+    [Fact]
     public void BadSignaturesAreRefused()
     {
         var store = Store();

@@ -116,21 +116,23 @@ internal sealed class ValueStore(KademliaOptions options, TimeProvider time)
     {
         var now = time.GetUtcNow();
         var removed = new List<StoredValue>();
+        var emptied = new List<NodeId>();
         lock (_lock)
         {
             foreach (var (key, values) in _keys)
             {
+                var first = removed.Count;
                 foreach (var stored in values.Values)
                     if (stored.Expires <= now) removed.Add(stored);
-                foreach (var stored in removed.Where(s => s.Key == key))
+                for (var i = first; i < removed.Count; i++)
                 {
-                    values.Remove(stored.Value.Id);
-                    _bytes -= SizeOf(stored.Value);
+                    values.Remove(removed[i].Value.Id);
+                    _bytes -= SizeOf(removed[i].Value);
                     _count--;
                 }
+                if (values.Count == 0) emptied.Add(key);
             }
-            foreach (var key in removed.Select(r => r.Key).Distinct())
-                if (_keys[key].Count == 0) _keys.Remove(key);
+            foreach (var key in emptied) _keys.Remove(key);
         }
         foreach (var stored in removed) Expired?.Invoke(stored.Key, stored.Value.Id);
         return removed.Count;
