@@ -19,7 +19,8 @@ var identities = Enumerable.Range(0, nodes).Select(_ => NodeIdentity.Generate())
 var cluster = identities.Select(id => new KademliaNode(id, new UdpTransport(IPAddress.Loopback, 0), options)).ToList();
 foreach (var node in cluster) await node.StartAsync();
 foreach (var node in cluster.Skip(1)) await node.BootstrapAsync([cluster[0].EndPoint]);
-await Task.Delay(1000);
+// settled when every node knows every other (at most 10 s)
+for (var waited = 0; waited < 200 && cluster.Any(n => n.RoutingTable.Count < nodes - 1); waited++) await Task.Delay(50);
 
 var payload = new byte[100];
 var plainKeys = Enumerable.Range(0, ops).Select(i => NodeId.Hash($"bench-plain-{i}")).ToArray();

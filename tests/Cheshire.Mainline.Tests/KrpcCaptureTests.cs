@@ -16,6 +16,7 @@ public sealed class KrpcCaptureTests : IAsyncDisposable
     private const string Tshark = "/usr/bin/tshark";
     private readonly string _capture = Path.Combine(Path.GetTempPath(), $"cheshire-krpc-{Guid.NewGuid():N}.pcap");
     private readonly List<MainlineNode> _nodes = [];
+    private int _seen; // packets tshark has printed
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -32,8 +33,12 @@ public sealed class KrpcCaptureTests : IAsyncDisposable
         var filter = string.Join(" or ", _nodes.Select(n => $"udp port {n.LocalEndPoint.Port}"));
 
         using var tshark = await StartCaptureAsync(filter);
-        // tshark says "Capturing on" a moment before its capture filter is live.
-        await Task.Delay(TimeSpan.FromSeconds(2), Ct);
+        // tshark says "Capturing on" a moment before its capture filter is live: ping until it sees a datagram
+        await WaitForAsync(async () =>
+        {
+            await _nodes[1].PingAsync(_nodes[0].LocalEndPoint, Ct);
+            return Volatile.Read(ref _seen) > 0;
+        }, "tshark never saw a datagram");
         foreach (var node in _nodes.Skip(1))
             await node.BootstrapAsync([_nodes[0].LocalEndPoint], Ct);
         await _nodes[1].AnnounceCheshireAsync("capture", 4242, Ct);
@@ -43,8 +48,14 @@ public sealed class KrpcCaptureTests : IAsyncDisposable
         using var key = Storage.Bep44.CreateKey();
         await _nodes[3].PutMutableAsync(key, default, 1, (BString)"m", cancellationToken: Ct);
         Assert.NotNull(await _nodes[4].GetMutableAsync(Storage.Bep44.PublicKeyOf(key), cancellationToken: Ct));
-        Assert.NotNull(await _nodes[1].PingAsync(_nodes[2].LocalEndPoint, Ct));
-        await Task.Delay(1000, Ct);
+        // every query sent and every answer received crossed lo: stop once tshark has shown at least that many
+        // (it writes its file, and so prints, as traffic comes: keep pinging until the count is reached)
+        var exchanged = _nodes.Select(n => n.Stats).Sum(st => st.QueriesSent.Values.Sum() + st.ResponsesReceived + st.ErrorsReceived);
+        await WaitForAsync(async () =>
+        {
+            Assert.NotNull(await _nodes[1].PingAsync(_nodes[2].LocalEndPoint, Ct));
+            return Volatile.Read(ref _seen) >= exchanged;
+        }, $"tshark did not show the {exchanged} datagrams exchanged");
         await StopCaptureAsync(tshark);
 
         var udp = await CountAsync("udp");
@@ -59,9 +70,14 @@ public sealed class KrpcCaptureTests : IAsyncDisposable
     private async Task<Process> StartCaptureAsync(string filter)
     {
         var info = new ProcessStartInfo(Tshark) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in new[] { "-i", "lo", "-f", filter, "-w", _capture })
+        // -P -l: also print one line per packet as it is captured, so the test can tell what tshark has seen
+        foreach (var argument in new[] { "-i", "lo", "-f", filter, "-w", _capture, "-P", "-l" })
             info.ArgumentList.Add(argument);
         var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (!string.IsNullOrWhiteSpace(e.Data)) Interlocked.Increment(ref _seen);
+        };
         var ready = new TaskCompletionSource();
         process.ErrorDataReceived += (_, e) =>
         {
@@ -73,6 +89,16 @@ public sealed class KrpcCaptureTests : IAsyncDisposable
         var started = await Task.WhenAny(ready.Task, process.WaitForExitAsync(Ct), Task.Delay(TimeSpan.FromSeconds(30), Ct));
         Assert.True(started == ready.Task, "tshark did not start capturing on lo");
         return process;
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, string failure)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < until, failure);
+            await Task.Delay(50, Ct);
+        }
     }
 
     private static async Task StopCaptureAsync(Process tshark)
