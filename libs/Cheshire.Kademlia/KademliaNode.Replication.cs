@@ -95,12 +95,7 @@ public sealed partial class KademliaNode
             if (hello is not { BodyCase: Envelope.BodyOneofCase.Nodes }) continue;
             foreach (var (key, values) in keys)
             {
-                var keyBytes = Google.Protobuf.ByteString.CopyFrom(key.ToArray());
-                foreach (var batch in Batches(values))
-                {
-                    var put = new Put { Key = keyBytes, Token = hello.Nodes.Token, Values = { batch } };
-                    await RequestAsync(contact.EndPoint, contact.Id, new Envelope { Put = put }, ct).ConfigureAwait(false);
-                }
+                await PutOnAsync(contact, Google.Protobuf.ByteString.CopyFrom(key.ToArray()), hello.Nodes.Token, Batches(values), ct).ConfigureAwait(false);
                 handed++;
             }
         }

@@ -62,21 +62,7 @@ public sealed partial class KademliaNode
         {
             if (storedAt is not null && storedAt.TryGetValue(contact.Id, out var already)) return (ErrorCode?)already;
             var token = lookup.Tokens.TryGetValue(contact.Id, out var t) ? t : ByteString.Empty;
-            ErrorCode? code = null;
-            foreach (var batch in batches)
-            {
-                var put = new Put { Key = keyBytes, Token = token, Values = { batch } };
-                var reply = await RequestAsync(contact.EndPoint, contact.Id, new Envelope { Put = put }, ct).ConfigureAwait(false);
-                ErrorCode? answer = reply switch
-                {
-                    null => null,
-                    { BodyCase: Envelope.BodyOneofCase.PutReply } => ErrorCode.ErrorNone,
-                    { BodyCase: Envelope.BodyOneofCase.Error } => reply.Error.Code,
-                    _ => ErrorCode.ErrorMalformed,
-                };
-                if (code is not ErrorCode.ErrorNone) code = answer ?? code;
-            }
-            return code;
+            return await PutOnAsync(contact, keyBytes, token, batches, ct).ConfigureAwait(false);
         })).ConfigureAwait(false);
         var results = codes.ToList();
         if (targets.Count < Options.K || key.CompareDistance(Id, targets[^1].Id) < 0)
@@ -153,6 +139,29 @@ public sealed partial class KademliaNode
         {
             found.TryComplete(e);
         }
+    }
+
+    /// <summary>
+    /// Puts the batches on one node: none if it stored some value of any batch, its refusal otherwise, null if it
+    /// never answered.
+    /// </summary>
+    private async Task<ErrorCode?> PutOnAsync(Contact contact, ByteString key, ByteString token, List<List<Value>> batches, CancellationToken ct)
+    {
+        ErrorCode? code = null;
+        foreach (var batch in batches)
+        {
+            var put = new Put { Key = key, Token = token, Values = { batch } };
+            var reply = await RequestAsync(contact.EndPoint, contact.Id, new Envelope { Put = put }, ct).ConfigureAwait(false);
+            ErrorCode? answer = reply switch
+            {
+                null => null,
+                { BodyCase: Envelope.BodyOneofCase.PutReply } => ErrorCode.ErrorNone,
+                { BodyCase: Envelope.BodyOneofCase.Error } => reply.Error.Code,
+                _ => ErrorCode.ErrorMalformed,
+            };
+            if (code is not ErrorCode.ErrorNone) code = answer ?? code;
+        }
+        return code;
     }
 
     /// <summary>Values in groups whose put fits one message.</summary>
