@@ -28,7 +28,9 @@ public sealed partial class KademliaNode
         if (check != ErrorCode.ErrorNone) throw new DhtException(check, $"value refused locally: {check}");
         if (republish)
         {
-            _published[(key, value.Id)] = (value, _time.GetUtcNow() + Options.RepublishInterval);
+            // put before the node has any contact, it only lands here: due at the first maintenance round after the join
+            var now = _time.GetUtcNow();
+            _published[(key, value.Id)] = (value, RoutingTable.Count == 0 ? now : now + Options.RepublishInterval);
             _persistence?.SavePublished(key, value);
         }
         return await StoreOnClosestAsync(key, [value.Wire], ct).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
@@ -71,6 +73,7 @@ public sealed partial class KademliaNode
             foreach (var wire in values)
                 if (_store.Store(key, new DhtValue(wire)) is var code && code != ErrorCode.ErrorNone) local = code;
             results.Add(local);
+            _replicated[key] = _time.GetUtcNow(); // this put was the key's replication for the interval
         }
         var stored = results.Count(c => c == ErrorCode.ErrorNone);
         var errors = results.Where(c => c is not null and not ErrorCode.ErrorNone)
@@ -194,14 +197,17 @@ public sealed partial class KademliaNode
         foreach (var (slot, entry) in _published)
         {
             if (entry.Next > now) continue;
-            _published[slot] = (entry.Value, now + Options.RepublishInterval);
+            var scheduled = (entry.Value, Next: now + Options.RepublishInterval);
+            // TryUpdate, not an assignment: a value whose republishing was stopped meanwhile stays stopped
+            if (!_published.TryUpdate(slot, scheduled, entry)) continue;
             try
             {
                 await StoreOnClosestAsync(slot.Key, [entry.Value.Wire], ct).ConfigureAwait(false);
             }
             catch (DhtException)
             {
-                // nobody reachable now: the next round tries again
+                // nobody reachable now: the next maintenance round tries again
+                _published.TryUpdate(slot, (entry.Value, now + Options.MaintenanceInterval), scheduled);
             }
         }
     }

@@ -241,6 +241,24 @@ public sealed class NetworkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AValuePublishedBeforeTheNodeJoinsReachesTheNetworkAtTheFirstRoundAfter()
+    {
+        using var identity = NodeIdentity.Generate();
+        await using var early = new KademliaNode(identity, _cluster.Network.CreateTransport(), SimulatedCluster.FastOptions);
+        await early.StartAsync();
+        var key = NodeId.Hash("/published-before-join");
+        var alone = await early.PutAsync(key, DhtValue.Plain(1, "early"), republish: true);
+        Assert.Equal(1, alone.Stored); // only here: the node knows nobody yet
+
+        await early.BootstrapAsync([Node(0).EndPoint]);
+        await early.MaintainOnce();
+
+        var found = await All(Node(20).GetAsync(key));
+        Assert.Equal("early"u8.ToArray(), Assert.Single(found).Data.ToArray());
+        Assert.True(_cluster.Nodes.Count(n => n.StoredValues().Any(v => v.Key == key)) >= 10);
+    }
+
+    [Fact]
     public async Task FindNodeConvergesOnTheTarget()
     {
         foreach (var i in new[] { 2, 17, 33 })

@@ -128,4 +128,48 @@ public sealed class RoutingTableTests
         var without = table.Closest(target, 5, exclude: byDistance[1].Id);
         Assert.Equal(new[] { byDistance[2], byDistance[3], byDistance[4], byDistance[5], byDistance[6] }.Select(c => c.Id), without.Select(c => c.Id));
     }
+
+    [Fact]
+    public void AnEndpointHoldsOneIdWhileItsContactAnswers()
+    {
+        var self = NodeId.Random();
+        var table = new RoutingTable(self, k: 20, maxFailures: 3);
+        var endPoint = new IPEndPoint(IPAddress.Loopback, 7000);
+        var first = new Contact(NodeId.Random(), endPoint);
+        Assert.Equal(SeenResult.Added, table.Seen(first));
+
+        // made-up ids from the same address do not get in, not even into the replacement cache of a full bucket
+        for (var i = 0; i < 100; i++) Assert.Equal(SeenResult.Ignored, table.Seen(new Contact(NodeId.Random(), endPoint)));
+        Assert.Equal(1, table.Count);
+        Assert.All(table.Snapshot(), b => Assert.Empty(b.Replacements));
+
+        // once the contact there stops answering, a new id at the address (a restart with a new identity) takes it
+        Assert.False(table.Failed(first.Id));
+        var second = new Contact(NodeId.Random(), endPoint);
+        Assert.Equal(SeenResult.Added, table.Seen(second));
+        Assert.Null(table.Find(first.Id));
+        Assert.Equal(second, table.Find(second.Id));
+        Assert.Equal(1, table.Count);
+    }
+
+    [Fact]
+    public void AContactThatMovesDoesNotTakeAnAddressHeldByAnother()
+    {
+        var self = NodeId.Random();
+        var table = new RoutingTable(self, k: 20, maxFailures: 3);
+        var a = At(NodeId.Random());
+        var b = At(NodeId.Random());
+        table.Seen(a);
+        table.Seen(b);
+        table.Failed(a.Id);
+        // a, doubtful, shows up from b's address: refreshed but not moved there
+        Assert.Equal(SeenResult.Refreshed, table.Seen(new Contact(a.Id, b.EndPoint)));
+        Assert.Equal(a.EndPoint, table.Find(a.Id)!.Value.EndPoint);
+        // from a free address it moves, and its old address is free for others
+        table.Failed(a.Id);
+        var moved = At(a.Id);
+        Assert.Equal(SeenResult.Refreshed, table.Seen(moved));
+        Assert.Equal(moved.EndPoint, table.Find(a.Id)!.Value.EndPoint);
+        Assert.Equal(SeenResult.Added, table.Seen(new Contact(NodeId.Random(), a.EndPoint)));
+    }
 }

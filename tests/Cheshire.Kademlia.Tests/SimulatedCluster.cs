@@ -15,6 +15,8 @@ internal sealed class SimulatedCluster : IAsyncDisposable
         MaintenanceInterval = TimeSpan.FromMinutes(10),
     };
 
+    private const int MaxJoinAttempts = 5;
+
     public SimulatedNetwork Network { get; } = new();
     public TimeSpan CreateTime { get; private set; }
     public List<KademliaNode> Nodes { get; } = [];
@@ -49,8 +51,13 @@ internal sealed class SimulatedCluster : IAsyncDisposable
                     if (next >= count) return;
                     index = next++;
                 }
-                var via = cluster.Nodes[Random.Shared.Next(Math.Max(1, index - parallelJoins))];
-                await cluster.Nodes[index].BootstrapAsync([via.EndPoint]);
+                // a node whose bootstrap ping timed out (400 ms, no retry, on a loaded machine) tries another node,
+                // as a real node retries its bootstrap; one left alone would keep its puts and fail its gets
+                for (var attempt = 0; attempt < MaxJoinAttempts; attempt++)
+                {
+                    var via = cluster.Nodes[Random.Shared.Next(Math.Max(1, index - parallelJoins))];
+                    if (await cluster.Nodes[index].BootstrapAsync([via.EndPoint]) > 0) break;
+                }
             }
         }));
         return cluster;

@@ -3,6 +3,7 @@ using Cheshire.Kademlia.Values;
 
 namespace Cheshire.Kademlia.Tests;
 
+[Collection(HeavyCollection.Name)]
 public sealed class SimulationTests(ITestOutputHelper output)
 {
     [Fact]
@@ -18,7 +19,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
             $"{stats.Sum(s => s.DatagramsOut)} datagrams, {stats.Sum(s => s.Timeouts)} timeouts, {cluster.Network.HandlerErrors} handler errors {cluster.Network.LastHandlerError}");
 
         // values put before churn: each lands on the k closest nodes
-        var keys = Enumerable.Range(0, 100).Select(i => NodeId.Hash($"sim-key-{i}")).ToList();
+        var keys = Enumerable.Range(0, 300).Select(i => NodeId.Hash($"sim-key-{i}")).ToList();
         await RunParallel(keys.Count, 20, async i =>
         {
             await cluster.RandomOnline().PutAsync(keys[i], DhtValue.Plain(1, $"value {i}"), republish: false);

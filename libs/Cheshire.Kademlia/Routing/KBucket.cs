@@ -28,36 +28,31 @@ internal sealed class KBucket(int capacity)
         return -1;
     }
 
-    public void Touch(int index, DateTimeOffset now, Contact contact)
+    /// <summary>Moves the entry to the tail (most recently seen); returns the contact it replaced when it moved.</summary>
+    public Contact? Touch(int index, DateTimeOffset now, Contact contact, bool mayMove)
     {
         var entry = Entries[index];
+        Contact? moved = null;
         // A contact with a bad record may have moved; a good one keeps its endpoint (no hijacking).
-        if (entry.Failures > 0) entry.Contact = contact;
+        if (entry.Failures > 0 && mayMove && !entry.Contact.EndPoint.Equals(contact.EndPoint))
+        {
+            moved = entry.Contact;
+            entry.Contact = contact;
+        }
         entry.LastSeen = now;
         entry.Failures = 0;
         Entries.RemoveAt(index);
         Entries.Add(entry);
         LastChanged = now;
+        return moved;
     }
 
     public void AddReplacement(Contact contact)
     {
-        var existing = Replacements.FindIndex(c => c.Id == contact.Id);
+        // one replacement per id and per endpoint: the newest claim wins
+        var existing = Replacements.FindIndex(c => c.Id == contact.Id || c.EndPoint.Equals(contact.EndPoint));
         if (existing >= 0) Replacements.RemoveAt(existing);
         else if (Replacements.Count >= capacity) Replacements.RemoveAt(0);
         Replacements.Add(contact);
-    }
-
-    /// <summary>Removes the entry and fills its slot with the most recent replacement, if any.</summary>
-    public void RemoveAt(int index, DateTimeOffset now)
-    {
-        Entries.RemoveAt(index);
-        if (Replacements.Count > 0)
-        {
-            var promoted = Replacements[^1];
-            Replacements.RemoveAt(Replacements.Count - 1);
-            Entries.Add(new Entry(promoted, now));
-        }
-        LastChanged = now;
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net;
 
 namespace Cheshire.Kademlia.Routing;
 
@@ -7,10 +8,13 @@ namespace Cheshire.Kademlia.Routing;
 /// shares exactly i leading bits with ours; the last bucket holds the rest (those sharing at least
 /// last bits) and is split when it is full. Full buckets keep newcomers in a replacement cache and
 /// ask for the least recently seen contact to be pinged; contacts that fail are replaced.
+/// An endpoint holds one id: another id claimed from an address already in the table is ignored while the
+/// contact there answers, so one host cannot fill the buckets with made-up ids.
 /// </summary>
 public sealed class RoutingTable
 {
     private readonly List<KBucket> _buckets = [];
+    private readonly Dictionary<IPEndPoint, NodeId> _byEndPoint = [];
     private readonly Lock _lock = new();
     private readonly TimeProvider _time;
 
@@ -61,14 +65,29 @@ public sealed class RoutingTable
                 var index = BucketIndex(contact.Id);
                 var bucket = _buckets[index];
                 var at = bucket.IndexOf(contact.Id);
+                var endPointTaken = _byEndPoint.TryGetValue(contact.EndPoint, out var holder) && holder != contact.Id;
                 if (at >= 0)
                 {
-                    bucket.Touch(at, now, contact);
+                    if (bucket.Touch(at, now, contact, mayMove: !endPointTaken) is { } movedFrom)
+                    {
+                        _byEndPoint.Remove(movedFrom.EndPoint);
+                        _byEndPoint[contact.EndPoint] = contact.Id;
+                    }
                     return SeenResult.Refreshed;
+                }
+                if (endPointTaken)
+                {
+                    var holderBucket = _buckets[BucketIndex(holder)];
+                    var holderAt = holderBucket.IndexOf(holder);
+                    if (holderBucket.Entries[holderAt].Failures == 0) return SeenResult.Ignored;
+                    // the contact there stopped answering: the address now belongs to the new id (a restart with a new identity)
+                    RemoveEntry(holderBucket, holderAt, now);
+                    continue;
                 }
                 if (!bucket.IsFull)
                 {
                     bucket.Entries.Add(new KBucket.Entry(contact, now));
+                    _byEndPoint[contact.EndPoint] = contact.Id;
                     bucket.Replacements.RemoveAll(c => c.Id == contact.Id);
                     bucket.LastChanged = now;
                     return SeenResult.Added;
@@ -109,7 +128,7 @@ public sealed class RoutingTable
             entry.Failures++;
             if (entry.Failures >= MaxFailures || bucket.Replacements.Count > 0)
             {
-                bucket.RemoveAt(at, now);
+                RemoveEntry(bucket, at, now);
                 return true;
             }
             return false;
@@ -123,7 +142,7 @@ public sealed class RoutingTable
             var bucket = _buckets[BucketIndex(id)];
             var at = bucket.IndexOf(id);
             if (at < 0) return false;
-            bucket.RemoveAt(at, _time.GetUtcNow());
+            RemoveEntry(bucket, at, _time.GetUtcNow());
             return true;
         }
     }
@@ -237,6 +256,23 @@ public sealed class RoutingTable
                 b.Entries.Select(e => new ContactState(e.Contact, e.LastSeen, e.Failures)).ToList(),
                 b.Replacements.ToList())).ToList();
         }
+    }
+
+    /// <summary>Removes the entry and fills its slot with the most recent replacement whose endpoint is free.</summary>
+    private void RemoveEntry(KBucket bucket, int index, DateTimeOffset now)
+    {
+        _byEndPoint.Remove(bucket.Entries[index].Contact.EndPoint);
+        bucket.Entries.RemoveAt(index);
+        while (bucket.Replacements.Count > 0)
+        {
+            var promoted = bucket.Replacements[^1];
+            bucket.Replacements.RemoveAt(bucket.Replacements.Count - 1);
+            if (_byEndPoint.ContainsKey(promoted.EndPoint)) continue;
+            bucket.Entries.Add(new KBucket.Entry(promoted, now));
+            _byEndPoint[promoted.EndPoint] = promoted.Id;
+            break;
+        }
+        bucket.LastChanged = now;
     }
 
     private int BucketIndex(NodeId id) => Math.Min(Self.CommonPrefixLength(id), _buckets.Count - 1);
