@@ -44,7 +44,8 @@ public sealed class ListenTests(DhtCluster cluster)
 
         Assert.Equal(kind, update.Kind);
         Assert.Equal(kind == ValueKind.Encrypted, update.Decrypted);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"notified after {watch.Elapsed}");
+        // a notification, not the listener's renewal a minute later (half ListenTtl): bounded loosely for a loaded machine
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"notified after {watch.Elapsed}");
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public sealed partial class GuestScript
     private readonly StringBuilder _body = new();
     private readonly List<string> _checks = [];
 
-    public GuestScript(int checkTimeoutSeconds = 45)
+    public GuestScript(int checkTimeoutSeconds = 120)
     {
         _body.AppendLine($$"""
             passes=0
