@@ -1,3 +1,4 @@
+using Cheshire.Testing;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -59,8 +60,8 @@ public sealed class DhtProcess : IAsyncDisposable
     {
         var owns = dataDirectory is null;
         dataDirectory ??= Path.Combine(Path.GetTempPath(), "cheshire-dht-test-" + Guid.NewGuid().ToString("N"));
-        var grpcPort = FreeTcpPort();
-        var httpPort = FreeTcpPort();
+        var grpcPort = FreePorts.Tcp();
+        var httpPort = FreePorts.Tcp();
         var info = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = Path.GetDirectoryName(ServiceDll)!,
@@ -157,12 +158,5 @@ public sealed class DhtProcess : IAsyncDisposable
         Channel.Dispose();
         if (_ownsDataDirectory && Directory.Exists(DataDirectory))
             Directory.Delete(DataDirectory, recursive: true);
-    }
-
-    private static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

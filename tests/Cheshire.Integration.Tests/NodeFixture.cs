@@ -41,12 +41,7 @@ public sealed class NodeFixture : IAsyncLifetime
     public async Task WaitForStateAsync(string module, string state, CancellationToken cancellationToken) =>
         await App.ResourceNotifications.WaitForResourceAsync(module, e => e.Snapshot.State?.Text == state, cancellationToken);
 
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => Cheshire.Testing.FreePorts.Tcp();
 
     public async ValueTask DisposeAsync()
     {

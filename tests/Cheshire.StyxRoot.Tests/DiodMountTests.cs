@@ -1,3 +1,4 @@
+using Cheshire.Testing;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -49,12 +50,7 @@ public sealed class DiodMountTests(StyxRootFixture fixture) : IClassFixture<Styx
     [Fact]
     public async Task MountingAServerThatIsNotThereIsUnavailable()
     {
-        int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
+        var port = FreePorts.Tcp();
 
         var error = await Assert.ThrowsAsync<RpcException>(() => Api.MountAsync(new MountRequest
         {
@@ -85,11 +81,7 @@ public sealed class DiodMountTests(StyxRootFixture fixture) : IClassFixture<Styx
     {
         if (!File.Exists("/usr/sbin/diod"))
             throw new InvalidOperationException("diod is not installed: run build/install-prerequisites.sh (apt-get install diod).");
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
+        port = FreePorts.Tcp();
         return Process.Start(new ProcessStartInfo("/usr/sbin/diod", $"-f -n -N -l 127.0.0.1:{port} -e {directory}")
         {
             RedirectStandardOutput = true,

@@ -73,12 +73,7 @@ public class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Picks a free loopback TCP port (bind to 0, read, release).</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => Cheshire.Testing.FreePorts.Tcp();
 
     /// <summary>Waits until the server accepts TCP connections on its port.</summary>
     protected async Task WaitUntilListeningAsync(TimeSpan timeout)
