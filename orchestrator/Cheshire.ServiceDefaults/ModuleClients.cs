@@ -21,18 +21,28 @@ public static class ModuleClients
     /// <summary>The service-discovery address of a module's gRPC endpoint, e.g. http://_grpc.dht.</summary>
     public static Uri AddressOf(string module) => new($"http://_{GrpcEndpointName}.{module}");
 
-    /// <summary>Registers a client of type <typeparamref name="TClient"/> for <paramref name="module"/>, named after the module.</summary>
+    /// <summary>
+    /// The gRPC client factory's name for a <typeparamref name="TClient"/> of <paramref name="module"/>: one name per
+    /// module and client type, as the factory allows one type per name (a module calls another's health and API).
+    /// </summary>
+    public static string ClientName<TClient>(string module) => $"{module}:{typeof(TClient).FullName}";
+
+    /// <summary>Registers a client of type <typeparamref name="TClient"/> for <paramref name="module"/>; get it with <see cref="CreateModuleClient{TClient}"/>.</summary>
     public static IHttpClientBuilder AddModuleClient<TClient>(this IServiceCollection services, string module)
         where TClient : class
     {
         var client = services
-            .AddGrpcClient<TClient>(module, o => o.Address = AddressOf(module))
+            .AddGrpcClient<TClient>(ClientName<TClient>(module), o => o.Address = AddressOf(module))
             .ConfigureChannel(c => c.HttpVersion = HttpVersion.Version20)
             .ConfigurePrimaryHttpMessageHandler(CreateHandler)
             .RemoveAllResilienceHandlers();
         client.AddResilienceHandler("module-call", ConfigureUnaryCallPipeline);
         return client;
     }
+
+    /// <summary>The <typeparamref name="TClient"/> of <paramref name="module"/> registered with <see cref="AddModuleClient{TClient}"/>.</summary>
+    public static TClient CreateModuleClient<TClient>(this GrpcClientFactory factory, string module) where TClient : class =>
+        factory.CreateClient<TClient>(ClientName<TClient>(module));
 
     /// <summary>
     /// A module that restarts behind a proxy can leave an HTTP/2 connection that accepts requests and never

@@ -44,7 +44,7 @@ public sealed class ModuleInfoProvider(
     private async Task<DependencyStatus> CheckAsync(string module, CancellationToken cancellationToken)
     {
         // Only modules with dependencies register gRPC clients, and so a client factory.
-        var client = services.GetRequiredService<GrpcClientFactory>().CreateClient<Health.HealthClient>(module);
+        var client = services.GetRequiredService<GrpcClientFactory>().CreateModuleClient<Health.HealthClient>(module);
         try
         {
             var reply = await client.CheckAsync(new HealthCheckRequest(),

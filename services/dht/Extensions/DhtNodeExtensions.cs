@@ -2,6 +2,8 @@ using Cheshire.Dht.Node;
 using Cheshire.Identity;
 using Cheshire.Kademlia;
 using Cheshire.Kademlia.Persistence;
+using Cheshire.Protos.Mainline;
+using Cheshire.ServiceDefaults;
 
 namespace Cheshire.Dht.Extensions;
 
@@ -28,9 +30,8 @@ public static class DhtNodeExtensions
         builder.Services.AddSingleton<Bootstrapper>();
         builder.Services.AddSingleton<Republisher>();
         builder.Services.AddHostedService<DhtNodeHost>();
-        // Other dht nodes announced on the BitTorrent DHT, through the mainline-dht module. AddCheshireModule already
-        // registers the module client named "mainline-dht" (its health client: Polly retries, service discovery), and the
-        // gRPC client factory allows one client type per name, so MainlineDiscovery builds its Mainline client on that HttpClient.
+        // Other dht nodes announced on the BitTorrent DHT, through the mainline-dht module.
+        builder.Services.AddModuleClient<Mainline.MainlineClient>(MainlineDiscovery.Module);
         builder.Services.AddHostedService<MainlineDiscovery>();
         builder.Services.AddHealthChecks().AddCheck<DhtHealthCheck>("dht");
         return builder;

@@ -1,7 +1,9 @@
 using System.Net;
 using Cheshire.Kademlia;
 using Cheshire.Protos.Mainline;
+using Cheshire.ServiceDefaults;
 using Grpc.Core;
+using Grpc.Net.ClientFactory;
 
 namespace Cheshire.Dht.Node;
 
@@ -12,7 +14,7 @@ namespace Cheshire.Dht.Node;
 /// knowing no peers is logged and retried; it never stops the dht.
 /// </summary>
 public sealed partial class MainlineDiscovery(
-    KademliaNode node, Bootstrapper bootstrapper, IHttpClientFactory httpClients, ILogger<MainlineDiscovery> log)
+    KademliaNode node, Bootstrapper bootstrapper, GrpcClientFactory clients, ILogger<MainlineDiscovery> log)
     : BackgroundService
 {
     /// <summary>Below this many contacts the node asks again after <see cref="RetryInterval"/>.</summary>
@@ -24,21 +26,6 @@ public sealed partial class MainlineDiscovery(
     public const string Module = "mainline-dht";
 
     private bool _failing;
-
-    /// <summary>
-    /// A Mainline client on the named module HttpClient that AddCheshireModule registers for the dependency
-    /// (ModuleClients: retries with backoff, per-attempt timeout, service discovery of http://_grpc.mainline-dht).
-    /// </summary>
-    private Grpc.Net.Client.GrpcChannel CreateChannel()
-    {
-        return Grpc.Net.Client.GrpcChannel.ForAddress(Cheshire.ServiceDefaults.ModuleClients.AddressOf(Module),
-            new Grpc.Net.Client.GrpcChannelOptions
-            {
-                HttpClient = httpClients.CreateClient(Module),
-                HttpVersion = HttpVersion.Version20,
-                DisposeHttpClient = true,
-            });
-    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -74,8 +61,8 @@ public sealed partial class MainlineDiscovery(
     /// <summary>One round: asks mainline-dht for peers and bootstraps from those that are not this node.</summary>
     public async Task<BootstrapResult?> DiscoverOnceAsync(CancellationToken ct)
     {
-        using var channel = CreateChannel();
-        var reply = await new Mainline.MainlineClient(channel).FindCheshirePeersAsync(new FindCheshirePeersRequest(),
+        // the module client: Polly retries with backoff, per-attempt timeout, service discovery of http://_grpc.mainline-dht
+        var reply = await clients.CreateModuleClient<Mainline.MainlineClient>(Module).FindCheshirePeersAsync(new FindCheshirePeersRequest(),
             deadline: DateTime.UtcNow + CallTimeout, cancellationToken: ct);
         if (_failing) LogAvailable();
         _failing = false;
