@@ -16,8 +16,8 @@ public sealed class MainlineBootstrapTests
     {
         var ct = TestContext.Current.CancellationToken;
         var salt = "dht-tests-" + Guid.NewGuid().ToString("N");
-        int dhtPortA = ModuleProcess.FreeUdpPort(), dhtPortB = ModuleProcess.FreeUdpPort();
-        int mainlinePortA = ModuleProcess.FreeUdpPort(), mainlinePortB = ModuleProcess.FreeUdpPort();
+        int dhtPortA = FreePorts.Udp(), dhtPortB = FreePorts.Udp();
+        int mainlinePortA = FreePorts.Udp(), mainlinePortB = FreePorts.Udp();
 
         await using var mainlineA = await StartMainlineAsync(mainlinePortA, mainlinePortB, dhtPortA, salt, ct);
         await using var mainlineB = await StartMainlineAsync(mainlinePortB, mainlinePortA, dhtPortB, salt, ct);

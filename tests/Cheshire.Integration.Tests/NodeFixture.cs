@@ -1,3 +1,4 @@
+using Cheshire.Testing;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
@@ -16,7 +17,7 @@ public sealed class NodeFixture : IAsyncLifetime
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "cheshire-it-" + Guid.NewGuid().ToString("N"));
 
     /// <summary>styx-root's 9P port: a free one, so a node the user runs on 6666 is left alone.</summary>
-    public int StyxPort { get; } = FreePort();
+    public int StyxPort { get; } = FreePorts.Tcp();
 
     public DistributedApplication App { get; private set; } = null!;
 
@@ -40,8 +41,6 @@ public sealed class NodeFixture : IAsyncLifetime
 
     public async Task WaitForStateAsync(string module, string state, CancellationToken cancellationToken) =>
         await App.ResourceNotifications.WaitForResourceAsync(module, e => e.Snapshot.State?.Text == state, cancellationToken);
-
-    private static int FreePort() => Cheshire.Testing.FreePorts.Tcp();
 
     public async ValueTask DisposeAsync()
     {

@@ -28,7 +28,7 @@ public sealed class MainlineService : IAsyncDisposable
     public static async Task<MainlineService> StartAsync(CancellationToken ct, IEnumerable<string>? bootstrap = null,
         string? dataDirectory = null, int? udpPort = null, IDictionary<string, string>? settings = null)
     {
-        var port = udpPort ?? ModuleProcess.FreeUdpPort();
+        var port = udpPort ?? FreePorts.Udp();
         var configuration = new Dictionary<string, string>
         {
             ["Mainline:Endpoint"] = $"127.0.0.1:{port}",

@@ -25,7 +25,7 @@ public sealed class StyxRootProcess : IAsyncDisposable
     /// <summary>Starts the module; <paramref name="settings"/> are extra configuration keys (they win over the defaults here).</summary>
     public static StyxRootProcess Start(IDictionary<string, string>? settings = null)
     {
-        var port = ModuleProcess.FreeTcpPort();
+        var port = FreePorts.Tcp();
         var configuration = new Dictionary<string, string> { ["Styx:Endpoint"] = $"127.0.0.1:{port}" };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             configuration[key] = value;

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -53,7 +51,7 @@ public sealed class ModuleProcess : IAsyncDisposable
         var name = Path.GetFileNameWithoutExtension(dllPath);
         var owns = dataDirectory is null;
         dataDirectory ??= NewTempDirectory(name);
-        int grpc = FreeTcpPort(), http = FreeTcpPort();
+        int grpc = FreePorts.Tcp(), http = FreePorts.Tcp();
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -124,10 +122,6 @@ public sealed class ModuleProcess : IAsyncDisposable
             throw new InvalidOperationException($"kill -TERM {_process.Id} failed: errno {Marshal.GetLastPInvokeError()}");
         return await WaitForExitAsync(timeout);
     }
-
-    public static int FreeTcpPort() => FreePorts.Tcp();
-
-    public static int FreeUdpPort() => FreePorts.Udp();
 
     private void Append(string? line)
     {

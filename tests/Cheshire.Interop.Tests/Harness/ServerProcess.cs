@@ -1,3 +1,4 @@
+using Cheshire.Testing;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -73,7 +74,6 @@ public class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Picks a free loopback TCP port (bind to 0, read, release).</summary>
-    public static int FreePort() => Cheshire.Testing.FreePorts.Tcp();
 
     /// <summary>Waits until the server accepts TCP connections on its port.</summary>
     protected async Task WaitUntilListeningAsync(TimeSpan timeout)
@@ -162,7 +162,7 @@ public sealed class DiodServer : ServerProcess
     public static async Task<DiodServer> StartAsync(string exportDir)
     {
         var diod = FindExecutable("diod", "diod", "/usr/sbin", "/sbin");
-        var server = new DiodServer(diod, exportDir, FreePort());
+        var server = new DiodServer(diod, exportDir, FreePorts.Tcp());
         try
         {
             await server.WaitUntilListeningAsync(TimeSpan.FromSeconds(20));

@@ -1,3 +1,4 @@
+using Cheshire.Testing;
 using System.Reflection;
 
 namespace Cheshire.Interop.Tests.Harness;
@@ -52,7 +53,7 @@ public sealed class StyxRootServer : ServerProcess
         {
             dotnet = FindExecutable("dotnet", "the .NET SDK", "/usr/share/dotnet", "/usr/lib/dotnet");
         }
-        var server = new StyxRootServer(dotnet, dll, dataDir, FreePort(), FreePort(), extraArguments);
+        var server = new StyxRootServer(dotnet, dll, dataDir, FreePorts.Tcp(), FreePorts.Tcp(), extraArguments);
         try
         {
             await server.WaitUntilListeningAsync(TimeSpan.FromSeconds(60));

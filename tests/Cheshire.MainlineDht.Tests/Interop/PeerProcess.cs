@@ -43,7 +43,7 @@ public sealed class PeerProcess : IAsyncDisposable
 
     private static async Task<PeerProcess> StartAsync(string kind, string program, string script, CancellationToken ct)
     {
-        var port = ModuleProcess.FreeUdpPort();
+        var port = FreePorts.Udp();
         var info = new ProcessStartInfo(program)
         {
             RedirectStandardInput = true,

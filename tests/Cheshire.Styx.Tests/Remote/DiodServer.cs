@@ -1,3 +1,4 @@
+using Cheshire.Testing;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -20,7 +21,7 @@ internal sealed class DiodServer : IAsyncDisposable
     public string Directory { get; }
 
     public static Task<DiodServer> StartAsync() =>
-        StartAsync(FreePort(), System.IO.Directory.CreateTempSubdirectory("cheshire-diod-").FullName);
+        StartAsync(FreePorts.Tcp(), System.IO.Directory.CreateTempSubdirectory("cheshire-diod-").FullName);
 
     /// <summary>Starts diod on a given port and directory (to restart a killed one in place).</summary>
     public static async Task<DiodServer> StartAsync(int port, string directory)
@@ -83,6 +84,4 @@ internal sealed class DiodServer : IAsyncDisposable
         {
         }
     }
-
-    private static int FreePort() => Cheshire.Testing.FreePorts.Tcp();
 }
