@@ -26,6 +26,15 @@ public interface INode
     ValueTask<IReadOnlyList<DirectoryEntry>> ListAsync(CancellationToken cancellationToken) =>
         throw new StyxErrorException(Errno.ENOTDIR);
 
+    /// <summary>
+    /// Streams this directory's entries (without "." and ".."), for directories too large to list whole. The server
+    /// reads it lazily as clients ask; the default streams <see cref="ListAsync"/>.
+    /// </summary>
+    async IAsyncEnumerable<DirectoryEntry> EnumerateAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var entry in await ListAsync(cancellationToken)) yield return entry;
+    }
+
     /// <summary>Opens this (non-directory) node for I/O.</summary>
     ValueTask<IOpenFile> OpenAsync(OpenOptions options, CancellationToken cancellationToken);
 

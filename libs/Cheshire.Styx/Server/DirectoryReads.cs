@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Cheshire.Styx.FileSystem;
 using Cheshire.Styx.Messages;
 using Cheshire.Styx.Protocol;
@@ -7,6 +8,7 @@ namespace Cheshire.Styx.Server;
 /// <summary>
 /// Directory reads: 9P2000/.u Tread returns whole stat entries, with offset either 0 (restart) or where the
 /// previous read ended; 9P2000.L Treaddir returns dirents whose offset field is the cookie of the next entry.
+/// Entries are streamed from the tree (<see cref="INode.EnumerateAsync"/>), never listed whole.
 /// </summary>
 internal static class DirectoryReads
 {
@@ -19,7 +21,7 @@ internal static class DirectoryReads
             if (m.Offset == 0 || cursor is null)
             {
                 if (m.Offset != 0) throw new StyxErrorException(Errno.EINVAL, "bad offset in directory read");
-                cursor = fid.Cursor = new DirectoryCursor(await fid.Node.ListAsync(ct));
+                await fid.SetCursorAsync(cursor = new DirectoryCursor(fid.Node.EnumerateAsync(CancellationToken.None)));
             }
             else if (m.Offset != cursor.Offset)
             {
@@ -30,9 +32,8 @@ internal static class DirectoryReads
             try
             {
                 int written = 0;
-                while (cursor.Index < cursor.Entries.Count)
+                while (await cursor.PeekAsync() is { } entry)
                 {
-                    var entry = cursor.Entries[cursor.Index];
                     NodeAttributes attributes;
                     try
                     {
@@ -40,7 +41,7 @@ internal static class DirectoryReads
                     }
                     catch (StyxErrorException)
                     {
-                        cursor.Index++; // vanished since the listing
+                        cursor.Take(); // vanished since the listing
                         continue;
                     }
                     var stat = AttributeConversions.ToStat(attributes, dialect, entry.Name);
@@ -53,7 +54,7 @@ internal static class DirectoryReads
                     var writer = new StyxWriter(owner.Array.AsSpan(written, size));
                     stat.Write(ref writer, dialect);
                     written += size;
-                    cursor.Index++;
+                    cursor.Take();
                 }
                 cursor.Offset += (ulong)written;
                 return new Rread(m.Tag, new ReadOnlyMemory<byte>(owner.Array, 0, written)) { Owner = owner };
@@ -76,44 +77,47 @@ internal static class DirectoryReads
         try
         {
             var cursor = fid.Cursor;
-            if (m.Offset == 0 || cursor is null)
-            {
-                var children = await fid.Node.ListAsync(ct);
-                var entries = new List<DirectoryEntry>(children.Count + 2)
-                {
-                    new(".", fid.Node),
-                    new("..", fid.Path.Up.Node),
-                };
-                entries.AddRange(children);
-                cursor = fid.Cursor = new DirectoryCursor(entries);
-            }
+            if (cursor is null || m.Offset < cursor.Index)
+                await fid.SetCursorAsync(cursor = new DirectoryCursor(WithDots(fid)));
+            await cursor.SkipToAsync(m.Offset);
 
             var owner = PooledData.Rent((int)count);
-            int written = 0;
-            for (ulong index = m.Offset; index < (ulong)cursor.Entries.Count; index++)
+            try
             {
-                var entry = cursor.Entries[(int)index];
-                var qid = entry.Node.Qid;
-                var dirent = new Dirent(qid, index + 1, AttributeConversions.DirentType(qid), entry.Name);
-                int size = dirent.WireSize;
-                if (size > count - written)
+                int written = 0;
+                while (await cursor.PeekAsync() is { } entry)
                 {
-                    if (written == 0)
+                    var qid = entry.Node.Qid;
+                    var dirent = new Dirent(qid, cursor.Index + 1, AttributeConversions.DirentType(qid), entry.Name);
+                    int size = dirent.WireSize;
+                    if (size > count - written)
                     {
-                        owner.Return();
-                        throw new StyxErrorException(Errno.EINVAL, "read count too small for a directory entry");
+                        if (written == 0) throw new StyxErrorException(Errno.EINVAL, "read count too small for a directory entry");
+                        break;
                     }
-                    break;
+                    var writer = new StyxWriter(owner.Array.AsSpan(written, size));
+                    dirent.Write(ref writer);
+                    written += size;
+                    cursor.Take();
                 }
-                var writer = new StyxWriter(owner.Array.AsSpan(written, size));
-                dirent.Write(ref writer);
-                written += size;
+                return new Rreaddir(m.Tag, new ReadOnlyMemory<byte>(owner.Array, 0, written)) { Owner = owner };
             }
-            return new Rreaddir(m.Tag, new ReadOnlyMemory<byte>(owner.Array, 0, written)) { Owner = owner };
+            catch
+            {
+                owner.Return();
+                throw;
+            }
         }
         finally
         {
             fid.DirectoryGate.Release();
         }
+    }
+
+    private static async IAsyncEnumerable<DirectoryEntry> WithDots(Fid fid, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        yield return new DirectoryEntry(".", fid.Node);
+        yield return new DirectoryEntry("..", fid.Path.Up.Node);
+        await foreach (var entry in fid.Node.EnumerateAsync(ct)) yield return entry;
     }
 }

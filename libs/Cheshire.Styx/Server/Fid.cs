@@ -21,14 +21,6 @@ internal sealed class OpenState(IOpenFile? file, OpenOptions options, bool isDir
     public bool RemoveOnClose { get; } = removeOnClose;
 }
 
-/// <summary>Snapshot of a directory being read, and where the previous read ended.</summary>
-internal sealed class DirectoryCursor(IReadOnlyList<DirectoryEntry> entries)
-{
-    public IReadOnlyList<DirectoryEntry> Entries { get; } = entries;
-    public int Index { get; set; }
-    public ulong Offset { get; set; }
-}
-
 /// <summary>One fid of a session.</summary>
 internal sealed class Fid(uint number, NodePath path, FidUser user)
 {
@@ -40,7 +32,15 @@ internal sealed class Fid(uint number, NodePath path, FidUser user)
     public FidUser User { get; } = user;
     public OpenState? Open => Volatile.Read(ref _open);
     public SemaphoreSlim DirectoryGate { get; } = new(1, 1);
-    public DirectoryCursor? Cursor { get; set; }
+    public DirectoryCursor? Cursor { get; private set; }
+
+    /// <summary>Replaces the directory cursor (null: none), closing the old one.</summary>
+    public async ValueTask SetCursorAsync(DirectoryCursor? cursor)
+    {
+        var old = Cursor;
+        Cursor = cursor;
+        if (old is not null) await old.DisposeAsync();
+    }
 
     public OpenState RequireOpen() => Open ?? throw new StyxErrorException(Errno.EBADF, "fid is not open");
 
@@ -55,6 +55,12 @@ internal sealed class Fid(uint number, NodePath path, FidUser user)
     /// <summary>Closes the open file and performs remove-on-close. Never throws.</summary>
     public async ValueTask CloseAsync()
     {
+        if (Cursor is not null)
+        {
+            await DirectoryGate.WaitAsync();
+            try { await SetCursorAsync(null); }
+            finally { DirectoryGate.Release(); }
+        }
         var open = Interlocked.Exchange(ref _open, null);
         if (open is null) return;
         try

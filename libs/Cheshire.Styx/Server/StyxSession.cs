@@ -137,7 +137,7 @@ public sealed partial class StyxSession
         {
             fid.RequireNotOpen();
             fid.Path = path;
-            fid.Cursor = null;
+            await fid.SetCursorAsync(null);
         }
         else
         {
@@ -187,7 +187,7 @@ public sealed partial class StyxSession
             if (state.File is not null) await state.File.DisposeAsync();
             throw new StyxErrorException(Errno.EBADF, "fid is already open");
         }
-        fid.Cursor = null;
+        await fid.SetCursorAsync(null);
         return fid.Node.Qid;
     }
 
