@@ -28,9 +28,11 @@ public enum Errno : uint
     ENOTEMPTY = 39,
     ELOOP = 40,
     ENODATA = 61,
+    ETIME = 62,
     EPROTO = 71,
     EBADMSG = 74,
     EOPNOTSUPP = 95,
+    EDQUOT = 122,
     ECANCELED = 125,
 }
 
@@ -63,9 +65,11 @@ public static class ErrnoText
         Errno.ENOTEMPTY => "Directory not empty",
         Errno.ELOOP => "Too many levels of symbolic links",
         Errno.ENODATA => "No data available",
+        Errno.ETIME => "Timer expired",
         Errno.EPROTO => "Protocol error",
         Errno.EBADMSG => "Bad message",
         Errno.EOPNOTSUPP => "Operation not supported",
+        Errno.EDQUOT => "Disk quota exceeded",
         Errno.ECANCELED => "Operation canceled",
         _ => "Input/output error",
     };
