@@ -20,6 +20,8 @@ public sealed record NodeAttributes
     public DateTimeOffset ModifyTime { get; init; }
     public DateTimeOffset ChangeTime { get; init; }
     public string SymlinkTarget { get; init; } = "";
+    /// <summary>Device number of a character or block device node (glibc makedev encoding, see <see cref="DeviceNumber"/>).</summary>
+    public ulong Rdev { get; init; }
 
     public bool IsDirectory => (Mode & UnixMode.TypeMask) == UnixMode.Directory;
 }
@@ -37,6 +39,13 @@ public sealed record AttributeChanges
     public DateTimeOffset? ModifyTime { get; init; }
     /// <summary>The user making the change (recorded as muid by trees that track it).</summary>
     public string? ChangedBy { get; init; }
+    /// <summary>
+    /// The times are "now" chosen by the server (utimes(NULL), UTIME_NOW): POSIX lets the owner or anyone who may
+    /// write set those, while explicit times need the owner.
+    /// </summary>
+    public bool TimesAreNow { get; init; }
+    /// <summary>Made through a fid open for writing (ftruncate): write permission was checked when it was opened.</summary>
+    public bool ThroughWritableHandle { get; init; }
 
     public bool IsEmpty => Permissions is null && Uid is null && Gid is null && GroupName is null && Size is null &&
         AccessTime is null && ModifyTime is null;
@@ -55,4 +64,19 @@ public sealed record OpenOptions(OpenAccess Access, bool Truncate = false, bool 
 public sealed record CreateOptions(uint Mode, uint Uid, uint Gid, string UserName, string? SymlinkTarget = null)
 {
     public uint FileType => Mode & UnixMode.TypeMask;
+
+    /// <summary>Device number of a character or block device (Tmknod).</summary>
+    public uint DeviceMajor { get; init; }
+    public uint DeviceMinor { get; init; }
+}
+
+/// <summary>dev_t as glibc's makedev encodes it (what Rgetattr's rdev carries).</summary>
+public static class DeviceNumber
+{
+    public static ulong Make(uint major, uint minor) =>
+        ((ulong)(major & 0xFFFFF000) << 32) | ((ulong)(major & 0xFFF) << 8) | ((ulong)(minor & 0xFFFFFF00) << 12) | (minor & 0xFF);
+
+    public static uint Major(ulong rdev) => (uint)(((rdev >> 32) & 0xFFFFF000) | ((rdev >> 8) & 0xFFF));
+
+    public static uint Minor(ulong rdev) => (uint)(((rdev >> 12) & 0xFFFFFF00) | (rdev & 0xFF));
 }

@@ -44,7 +44,7 @@ public sealed partial class StyxSession
         if (!dir.Node.Qid.IsDirectory) throw new StyxErrorException(Errno.ENOTDIR);
         uint mode = (m.Mode & UnixMode.TypeMask) == 0 ? UnixMode.Regular | m.Mode : m.Mode;
         if ((mode & UnixMode.TypeMask) == UnixMode.Directory) throw new StyxErrorException(Errno.EINVAL);
-        var node = await dir.Node.CreateAsync(m.Name, new CreateOptions(mode, dir.User.Id, m.Gid, dir.User.Name), ct);
+        var node = await dir.Node.CreateAsync(m.Name, new CreateOptions(mode, dir.User.Id, m.Gid, dir.User.Name) { DeviceMajor = m.Major, DeviceMinor = m.Minor }, ct);
         return new Rmknod(m.Tag, node.Qid);
     }
 
@@ -65,7 +65,10 @@ public sealed partial class StyxSession
     private async ValueTask<Message> SetattrAsync(Tsetattr m, CancellationToken ct)
     {
         var fid = _fids.Get(m.Fid);
-        var changes = AttributeConversions.FromSetattr(m, fid.User.Name);
+        var changes = AttributeConversions.FromSetattr(m, fid.User.Name) with
+        {
+            ThroughWritableHandle = fid.Open is { IsDirectory: false, Options.CanWrite: true },
+        };
         if (changes.Size is not null && fid.Node.Qid.IsDirectory) throw new StyxErrorException(Errno.EISDIR);
         if (!changes.IsEmpty) await fid.Node.SetAttributesAsync(changes, ct);
         return new Rsetattr(m.Tag);

@@ -1,0 +1,128 @@
+using System.Text;
+using Cheshire.Styx.Protocol;
+
+namespace Cheshire.Styx.FileSystem.Local;
+
+/// <summary>Directory operations: lookup, streaming listing over getdents64, create, hard link.</summary>
+public sealed partial class LocalNode
+{
+    public ValueTask<INode> LookupAsync(string name, CancellationToken cancellationToken)
+    {
+        LocalNames.Check(name);
+        string path = RelativePath;
+        using var directory = _fs.Root.OpenDirectory(path);
+        return ValueTask.FromResult<INode>(Child(directory, path, name, keepStat: false) ?? throw Fd.LastError());
+    }
+
+    /// <summary>The node of <paramref name="name"/> in an open directory; null (errno set) if it cannot be stat'ed.</summary>
+    private LocalNode? Child(Fd directory, string path, string name, bool keepStat) =>
+        LibC.statx(directory.Value, name, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, out var stat) == 0
+            ? new LocalNode(_fs, LocalNames.Join(path, name), stat, keepStat)
+            : null;
+
+    public async ValueTask<IReadOnlyList<DirectoryEntry>> ListAsync(CancellationToken cancellationToken)
+    {
+        var entries = new List<DirectoryEntry>();
+        await foreach (var entry in EnumerateAsync(cancellationToken)) entries.Add(entry);
+        return entries;
+    }
+
+    /// <summary>Reads the directory through one descriptor, a getdents64 buffer at a time; the descriptor closes with the enumerator.</summary>
+    public IAsyncEnumerable<DirectoryEntry> EnumerateAsync(CancellationToken cancellationToken) =>
+        Enumerate(cancellationToken).ToAsyncEnumerable();
+
+    private IEnumerable<DirectoryEntry> Enumerate(CancellationToken cancellationToken)
+    {
+        string path = RelativePath;
+        using var directory = _fs.Root.Open(path, LibC.O_RDONLY | LibC.O_DIRECTORY);
+        var buffer = new byte[32 * 1024];
+        var names = new List<string>();
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            nint length = LibC.getdents64(directory.Value, buffer, (nuint)buffer.Length);
+            if (length < 0) throw Fd.LastError();
+            if (length == 0) yield break;
+            ParseDirents(buffer.AsSpan(0, (int)length), names);
+            foreach (var name in names)
+            {
+                // An entry removed since getdents64 returned it is skipped.
+                if (Child(directory, path, name, keepStat: true) is { } child) yield return new DirectoryEntry(name, child);
+            }
+        }
+    }
+
+    /// <summary>struct linux_dirent64: d_ino[8] d_off[8] d_reclen[2] d_type[1] d_name (NUL-terminated).</summary>
+    private static void ParseDirents(ReadOnlySpan<byte> data, List<string> names)
+    {
+        names.Clear();
+        while (data.Length >= 19)
+        {
+            int recordLength = BitConverter.ToUInt16(data[16..18]);
+            if (recordLength < 19 || recordLength > data.Length) break;
+            var raw = data[19..recordLength];
+            int end = raw.IndexOf((byte)0);
+            var name = raw[..(end < 0 ? raw.Length : end)];
+            if (!(name.SequenceEqual("."u8) || name.SequenceEqual(".."u8))) names.Add(Encoding.UTF8.GetString(name));
+            data = data[recordLength..];
+        }
+    }
+
+    public ValueTask<INode> CreateAsync(string name, CreateOptions options, CancellationToken cancellationToken)
+    {
+        _fs.RequireWritable();
+        LocalNames.Check(name);
+        string path = RelativePath;
+        uint permissions = options.Mode & UnixMode.PermissionMask;
+        using var directory = _fs.Root.OpenDirectory(path);
+        switch (options.FileType)
+        {
+            case UnixMode.Regular or 0:
+                using (var file = Fd.Checked(LibC.openat(directory.Value, name,
+                    LibC.O_RDONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, permissions)))
+                {
+                    // The requested mode exactly (the client applied its umask already; ours must not apply twice).
+                    Fd.Check(LibC.fchmod(file.Value, permissions));
+                }
+                break;
+            case UnixMode.Directory:
+                Fd.Check(LibC.mkdirat(directory.Value, name, permissions));
+                using (var created = Fd.Checked(LibC.openat(directory.Value, name,
+                    LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0)))
+                {
+                    Fd.Check(LibC.fchmodat(LibC.AT_FDCWD, $"/proc/self/fd/{created.Value}", permissions, 0));
+                }
+                break;
+            case UnixMode.Symlink:
+                if (string.IsNullOrEmpty(options.SymlinkTarget) || options.SymlinkTarget.Contains('\0'))
+                    throw new StyxErrorException(Errno.ENOENT, "a symlink needs a target");
+                Fd.Check(LibC.symlinkat(options.SymlinkTarget, directory.Value, name));
+                break;
+            case UnixMode.Fifo or UnixMode.Socket or UnixMode.CharDevice or UnixMode.BlockDevice:
+                Fd.Check(LibC.mknodat(directory.Value, name, options.FileType | permissions,
+                    MakeDevice(options.DeviceMajor, options.DeviceMinor)));
+                break;
+            default:
+                throw new StyxErrorException(Errno.EINVAL, $"cannot create file type 0x{options.FileType:x}");
+        }
+        return ValueTask.FromResult<INode>(Child(directory, path, name, keepStat: false) ?? throw Fd.LastError());
+    }
+
+    /// <summary>glibc's makedev.</summary>
+    private static ulong MakeDevice(uint major, uint minor) =>
+        (major & 0xFFFUL) << 8 | (major & ~0xFFFUL) << 32 | (minor & 0xFFUL) | (minor & ~0xFFUL) << 12;
+
+    public ValueTask LinkAsync(INode target, string name, CancellationToken cancellationToken)
+    {
+        _fs.RequireWritable();
+        LocalNames.Check(name);
+        if (target is not LocalNode node || node._fs != _fs) throw new StyxErrorException(Errno.EXDEV);
+        string targetPath = node.RelativePath;
+        if (targetPath.Length == 0) throw new StyxErrorException(Errno.EPERM, "the export root cannot be linked");
+        using var from = _fs.Root.OpenDirectory(LocalNames.Parent(targetPath));
+        using var to = _fs.Root.OpenDirectory(RelativePath);
+        // No AT_SYMLINK_FOLLOW: a symlink is linked as itself, never followed.
+        Fd.Check(LibC.linkat(from.Value, LocalNames.Name(targetPath), to.Value, name, 0));
+        return ValueTask.CompletedTask;
+    }
+}

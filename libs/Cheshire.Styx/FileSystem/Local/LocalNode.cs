@@ -1,0 +1,193 @@
+using System.Text;
+using Cheshire.Styx.Protocol;
+using Microsoft.Win32.SafeHandles;
+
+namespace Cheshire.Styx.FileSystem.Local;
+
+/// <summary>
+/// A file, directory or symlink of a <see cref="LocalFileSystem"/>, held as its path below the root (never as a
+/// descriptor: the server does not say when a node is forgotten). Each operation opens the parent directory beneath
+/// the root and acts on one name with an *at call, or opens the node itself beneath the root.
+/// </summary>
+public sealed partial class LocalNode : INode
+{
+    private readonly LocalFileSystem _fs;
+    private readonly Lock _sync = new();
+    private string _path;
+    private Qid _qid;
+    private LibC.Statx? _fresh;
+
+    internal LocalNode(LocalFileSystem fs, string path, in LibC.Statx stat, bool keepStat = false)
+    {
+        _fs = fs;
+        _path = path;
+        _qid = fs.QidOf(stat);
+        if (keepStat) _fresh = stat;
+    }
+
+    /// <summary>The path below the export root ("" for the root itself).</summary>
+    public string RelativePath
+    {
+        get { lock (_sync) return _path; }
+    }
+
+    private bool IsRoot => RelativePath.Length == 0;
+
+    public Qid Qid
+    {
+        get { lock (_sync) return _qid; }
+    }
+
+    private LibC.Statx Stat()
+    {
+        string path = RelativePath;
+        LibC.Statx stat;
+        if (path.Length == 0)
+        {
+            stat = _fs.Root.StatRoot();
+        }
+        else
+        {
+            using var directory = _fs.Root.OpenDirectory(LocalNames.Parent(path));
+            Fd.Check(LibC.statx(directory.Value, LocalNames.Name(path), LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, out stat));
+        }
+        var qid = _fs.QidOf(stat);
+        lock (_sync) _qid = qid;
+        return stat;
+    }
+
+    public ValueTask<NodeAttributes> GetAttributesAsync(CancellationToken cancellationToken)
+    {
+        LibC.Statx? fresh;
+        lock (_sync)
+        {
+            fresh = _fresh;
+            _fresh = null;
+        }
+        var stat = fresh ?? Stat();
+        string path = RelativePath;
+        string target = (stat.Mode & UnixMode.TypeMask) == UnixMode.Symlink ? ReadLink(path) : "";
+        return ValueTask.FromResult(LocalAttributes.From(stat, _fs.QidOf(stat), path.Length == 0 ? "/" : LocalNames.Name(path), target));
+    }
+
+    public ValueTask SetAttributesAsync(AttributeChanges changes, CancellationToken cancellationToken)
+    {
+        _fs.RequireWritable();
+        string path = RelativePath;
+        if (changes.Uid is not null || changes.Gid is not null)
+            AtName(path, (fd, name) => LibC.fchownat(fd, name, changes.Uid ?? uint.MaxValue, changes.Gid ?? uint.MaxValue, LibC.AT_SYMLINK_NOFOLLOW));
+        if (changes.Permissions is { } permissions) Chmod(path, permissions & UnixMode.PermissionMask);
+        if (changes.Size is { } size)
+        {
+            if (size > long.MaxValue) throw new StyxErrorException(Errno.EFBIG);
+            using var file = _fs.Root.Open(path, LibC.O_WRONLY | LibC.O_NONBLOCK);
+            Fd.Check(LibC.ftruncate(file.Value, (long)size));
+        }
+        if (changes.AccessTime is not null || changes.ModifyTime is not null)
+        {
+            var times = LocalAttributes.Times(changes.AccessTime, changes.ModifyTime);
+            AtName(path, (fd, name) => LibC.utimensat(fd, name, times, LibC.AT_SYMLINK_NOFOLLOW));
+        }
+        Stat();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Linux before 6.6 has no chmod that refuses symlinks: chmod what an O_PATH|O_NOFOLLOW descriptor holds.</summary>
+    private void Chmod(string path, uint permissions)
+    {
+        using var node = _fs.Root.Open(path, LibC.O_PATH);
+        Fd.Check(LibC.statx(node.Value, "", LibC.AT_EMPTY_PATH, LibC.STATX_BASIC_STATS, out var stat));
+        if ((stat.Mode & UnixMode.TypeMask) == UnixMode.Symlink) throw new StyxErrorException(Errno.EOPNOTSUPP, "symlinks have no mode");
+        Fd.Check(LibC.fchmodat(LibC.AT_FDCWD, $"/proc/self/fd/{node.Value}", permissions, 0));
+    }
+
+    /// <summary>Runs an *at call on the node's name in its parent directory ("." in the root for the root).</summary>
+    private void AtName(string path, Func<int, string, int> call)
+    {
+        using var directory = _fs.Root.OpenDirectory(LocalNames.Parent(path));
+        Fd.Check(call(directory.Value, path.Length == 0 ? "." : LocalNames.Name(path)));
+    }
+
+    public ValueTask<IOpenFile> OpenAsync(OpenOptions options, CancellationToken cancellationToken)
+    {
+        if (options.CanWrite || options.Truncate) _fs.RequireWritable();
+        int flags = options.Access switch
+        {
+            OpenAccess.Write => LibC.O_WRONLY,
+            OpenAccess.ReadWrite => LibC.O_RDWR,
+            _ => LibC.O_RDONLY,
+        };
+        if (options.Truncate && options.CanWrite) flags |= LibC.O_TRUNC;
+        if (options.Append) flags |= LibC.O_APPEND;
+        // O_NONBLOCK so that opening a fifo never waits for its other end; cleared again below.
+        var fd = _fs.Root.Open(RelativePath, flags | LibC.O_NOCTTY | LibC.O_NONBLOCK);
+        var handle = new SafeFileHandle(fd.Value, ownsHandle: true);
+        if (LibC.fcntl(handle, LibC.F_SETFL, options.Append ? LibC.O_APPEND : 0) < 0)
+        {
+            handle.Dispose();
+            throw Fd.LastError();
+        }
+        return ValueTask.FromResult<IOpenFile>(new LocalOpenFile(handle, options));
+    }
+
+    public ValueTask RemoveAsync(CancellationToken cancellationToken)
+    {
+        _fs.RequireWritable();
+        string path = RelativePath;
+        if (path.Length == 0) throw new StyxErrorException(Errno.EBUSY, "the export root cannot be removed");
+        using var directory = _fs.Root.OpenDirectory(LocalNames.Parent(path));
+        string name = LocalNames.Name(path);
+        int flags = Qid.IsDirectory ? LibC.AT_REMOVEDIR : 0;
+        if (LibC.unlinkat(directory.Value, name, flags) == 0) return ValueTask.CompletedTask;
+        // The node changed type since it was looked up: try the other kind once.
+        if (Fd.LastErrno is not (Errno.EISDIR or Errno.ENOTDIR)) throw Fd.LastError();
+        Fd.Check(LibC.unlinkat(directory.Value, name, flags ^ LibC.AT_REMOVEDIR));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask RenameAsync(INode? newParent, string newName, CancellationToken cancellationToken)
+    {
+        _fs.RequireWritable();
+        LocalNames.Check(newName);
+        string path = RelativePath;
+        if (path.Length == 0) throw new StyxErrorException(Errno.EBUSY, "the export root cannot be renamed");
+        string target = newParent switch
+        {
+            null => LocalNames.Parent(path),
+            LocalNode node when node._fs == _fs => node.RelativePath,
+            _ => throw new StyxErrorException(Errno.EXDEV),
+        };
+        using (var from = _fs.Root.OpenDirectory(LocalNames.Parent(path)))
+        using (var to = _fs.Root.OpenDirectory(target))
+        {
+            Fd.Check(LibC.renameat(from.Value, LocalNames.Name(path), to.Value, newName));
+        }
+        lock (_sync) _path = LocalNames.Join(target, newName);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<string> ReadLinkAsync(CancellationToken cancellationToken)
+    {
+        string path = RelativePath;
+        if (path.Length == 0) throw new StyxErrorException(Errno.EINVAL);
+        return ValueTask.FromResult(ReadLink(path));
+    }
+
+    private string ReadLink(string path)
+    {
+        using var directory = _fs.Root.OpenDirectory(LocalNames.Parent(path));
+        var buffer = new byte[4096];
+        nint length = LibC.readlinkat(directory.Value, LocalNames.Name(path), buffer, (nuint)buffer.Length);
+        if (length < 0) throw Fd.LastError();
+        return Encoding.UTF8.GetString(buffer, 0, (int)length);
+    }
+
+    public ValueTask<FileSystemStatistics> GetFileSystemStatisticsAsync(CancellationToken cancellationToken)
+    {
+        using var node = _fs.Root.Open(RelativePath, LibC.O_PATH);
+        Fd.Check(LibC.fstatfs(node.Value, out var s));
+        ulong fsid = (uint)s.FsId0 | (ulong)(uint)s.FsId1 << 32;
+        return ValueTask.FromResult(new FileSystemStatistics((uint)s.Type, (uint)s.BlockSize, s.Blocks, s.BlocksFree,
+            s.BlocksAvailable, s.Files, s.FilesFree, fsid, (uint)s.NameLength));
+    }
+}
