@@ -1,0 +1,72 @@
+using System.Globalization;
+using Cheshire.Styx.Protocol;
+
+namespace Cheshire.Styx.Scripting.Tests;
+
+/// <summary>The samples of services/styx-provider/samples, served over a real 9P connection.</summary>
+public sealed class SampleTests
+{
+    [Theory]
+    [InlineData(DialectNames.Linux)]
+    [InlineData(DialectNames.Styx2000)]
+    public async Task Clock_reads_the_current_time_and_stat_reports_its_length(string version)
+    {
+        await using var folder = new ScriptFolder();
+        var server = await folder.ServeAsync(folder.Sample("clock.js"));
+        await using var client = await PathClient.ConnectAsync(server, version);
+
+        Assert.Equal(["time"], await client.ListAsync(""));
+        string text = await client.ReadAsync("time");
+        var time = DateTimeOffset.Parse(text.TrimEnd('\n'), CultureInfo.InvariantCulture);
+        Assert.InRange(time, DateTimeOffset.UtcNow.AddSeconds(-10), DateTimeOffset.UtcNow.AddSeconds(1));
+        Assert.EndsWith("\n", text);
+        var (length, _) = await client.StatAsync("time");
+        Assert.Equal((ulong)System.Text.Encoding.UTF8.GetByteCount(text), length);
+        Assert.Equal(Errno.EACCES, (await Assert.ThrowsAsync<StyxErrorException>(() => client.WriteAsync("time", "noon"))).Errno);
+    }
+
+    [Theory]
+    [InlineData(DialectNames.Linux)]
+    [InlineData(DialectNames.Styx2000)]
+    public async Task Kv_stores_lists_reads_and_removes_values(string version)
+    {
+        await using var folder = new ScriptFolder();
+        var server = await folder.ServeAsync(folder.Sample("kv.js"));
+        await using var client = await PathClient.ConnectAsync(server, version);
+
+        Assert.Empty(await client.ListAsync(""));
+        await client.CreateAsync("", "greeting");
+        await client.WriteAsync("greeting", "hello, world\n");
+        await client.CreateAsync("", "name");
+        await client.WriteAsync("name", "cheshire ☺");
+        Assert.Equal(["greeting", "name"], (await client.ListAsync("")).Order());
+        Assert.Equal("hello, world\n", await client.ReadAsync("greeting"));
+        Assert.Equal("cheshire ☺", await client.ReadAsync("name"));
+        Assert.Equal(13UL, (await client.StatAsync("greeting")).Length);
+        Assert.Equal(12UL, (await client.StatAsync("name")).Length); // UTF-8 bytes
+
+        await client.WriteAsync("greeting", "bye\n"); // opened with truncation: replaces the value
+        Assert.Equal("bye\n", await client.ReadAsync("greeting"));
+        Assert.Equal(Errno.EEXIST, (await Assert.ThrowsAsync<StyxErrorException>(() => client.CreateAsync("", "name"))).Errno);
+
+        await client.RemoveAsync("greeting");
+        Assert.Equal(["name"], await client.ListAsync(""));
+        Assert.Equal(Errno.ENOENT, (await Assert.ThrowsAsync<StyxErrorException>(() => client.ReadAsync("greeting"))).Errno);
+    }
+
+    [Fact]
+    public async Task Qids_are_unique_per_path_stable_and_leave_the_top_bits_free()
+    {
+        await using var folder = new ScriptFolder();
+        var server = await folder.ServeAsync(folder.Sample("kv.js"));
+        await using var client = await PathClient.ConnectAsync(server, DialectNames.Linux);
+        foreach (var name in (string[])["a", "b", "c"]) await client.CreateAsync("", name);
+
+        var first = new Dictionary<string, ulong>();
+        foreach (var path in (string[])["", "a", "b", "c"]) first[path] = (await client.StatAsync(path)).Qid.Path;
+        Assert.Equal(4, first.Values.Distinct().Count());
+        Assert.All(first.Values, path => Assert.Equal(0UL, path >> 48));
+        foreach (var (path, qid) in first) Assert.Equal(qid, (await client.StatAsync(path)).Qid.Path);
+        Assert.True((await client.StatAsync("")).Qid.IsDirectory);
+    }
+}
