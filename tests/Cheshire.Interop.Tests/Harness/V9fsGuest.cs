@@ -65,23 +65,7 @@ public sealed record GuestImage(string Directory, string Kernel, string Initrd, 
 {
     public const string DirectoryVariable = "CHESHIRE_V9FS_GUEST_DIR";
 
-    public static string DefaultDirectory
-    {
-        get
-        {
-            var configured = Environment.GetEnvironmentVariable(DirectoryVariable);
-            if (!string.IsNullOrEmpty(configured))
-            {
-                return configured;
-            }
-            var cache = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-            if (string.IsNullOrEmpty(cache))
-            {
-                cache = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-            }
-            return Path.Combine(cache, "cheshire", "v9fs-guest");
-        }
-    }
+    public static string DefaultDirectory => CheshireCache.Folder(DirectoryVariable, "v9fs-guest");
 
     public static GuestImage Locate()
     {

@@ -1,0 +1,77 @@
+namespace Cheshire.Interop.Tests.Harness;
+
+/// <summary>
+/// pjdfstest (a POSIX file-system conformance suite) as built by bench/posix/build-pjdfstest.sh: a static
+/// binary and the suite's tests/ folder, put into the guest's initramfs under /pjdfstest with a runner
+/// (Harness/pjdfstest-run.sh) and an <c>openssl md5</c> stand-in (the suite's name generator needs it;
+/// busybox has md5sum).
+/// </summary>
+public sealed record PjdfsTestBuild(string Directory)
+{
+    public const string DirectoryVariable = "CHESHIRE_PJDFSTEST_DIR";
+    public const string GuestRunner = "/pjdfstest/run.sh";
+
+    private const int DirectoryMode = 0x4000 | 0b111_101_101;
+
+    public static string DefaultDirectory => CheshireCache.Folder(DirectoryVariable, "pjdfstest");
+
+    /// <summary>The build in <see cref="DefaultDirectory"/>, or null with the reason when it is not there.</summary>
+    public static PjdfsTestBuild? TryLocate(out string missing)
+    {
+        var dir = DefaultDirectory;
+        if (!File.Exists(Path.Combine(dir, "pjdfstest")) || !File.Exists(Path.Combine(dir, "tests", "misc.sh")))
+        {
+            missing = $"pjdfstest is not built in {dir}: run bench/posix/build-pjdfstest.sh " +
+                      $"(PJDFSTEST_GIT=<clone URL or git directory> when GitHub is not reachable), or point {DirectoryVariable} at a build.";
+            return null;
+        }
+        missing = "";
+        return new PjdfsTestBuild(dir);
+    }
+
+    /// <summary>The suite's test folders (chmod, chown, link, ...), sorted.</summary>
+    public IReadOnlyList<string> TestDirectories =>
+        System.IO.Directory.GetDirectories(Path.Combine(Directory, "tests"))
+            .Where(d => System.IO.Directory.EnumerateFiles(d, "*.t").Any())
+            .Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>Initramfs entries: /pjdfstest/{pjdfstest,run.sh,tests/...} and /bin/openssl.</summary>
+    public IReadOnlyList<NewcArchive.Entry> GuestFiles()
+    {
+        var runner = Path.Combine(AppContext.BaseDirectory, "Harness", "pjdfstest-run.sh");
+        if (!File.Exists(runner))
+        {
+            throw new InvalidOperationException($"{runner} is missing from the test output");
+        }
+        var entries = new List<NewcArchive.Entry>
+        {
+            new("pjdfstest", [], DirectoryMode),
+            NewcArchive.File("pjdfstest/pjdfstest", File.ReadAllBytes(Path.Combine(Directory, "pjdfstest")), 0b111_101_101),
+            NewcArchive.File(GuestRunner.TrimStart('/'), File.ReadAllText(runner)),
+            NewcArchive.File("bin/openssl", OpensslMd5),
+        };
+        var tests = Path.Combine(Directory, "tests");
+        entries.Add(new("pjdfstest/tests", [], DirectoryMode));
+        foreach (var file in System.IO.Directory.GetFiles(tests))
+        {
+            entries.Add(NewcArchive.File("pjdfstest/tests/" + Path.GetFileName(file), File.ReadAllText(file)));
+        }
+        foreach (var dir in TestDirectories)
+        {
+            entries.Add(new("pjdfstest/tests/" + dir, [], DirectoryMode));
+            foreach (var file in System.IO.Directory.GetFiles(Path.Combine(tests, dir), "*.t").Order(StringComparer.Ordinal))
+            {
+                entries.Add(NewcArchive.File($"pjdfstest/tests/{dir}/{Path.GetFileName(file)}", File.ReadAllText(file)));
+            }
+        }
+        return entries;
+    }
+
+    // misc.sh names files with `dd ... | openssl md5 | awk '{print $NF}'`.
+    private const string OpensslMd5 = """
+        #!/bin/sh
+        [ "$1" = md5 ] || { echo "openssl (pjdfstest stand-in): only md5" >&2; exit 1; }
+        echo "(stdin)= $(md5sum | cut -d' ' -f1)"
+
+        """;
+}
