@@ -50,6 +50,11 @@ public static class NodeBuilder
             }
             modules[module.Name] = instances;
         }
+        // "uses": a reference without waiting, added once every module exists (the used module may start later).
+        foreach (var module in graph.Modules)
+            foreach (var used in module.Uses)
+                foreach (var instance in modules[module.Name])
+                    Reference(instance, used, modules[used], wait: false);
         AnnounceDhtPort(builder, graph, modules);
         return modules;
     }
@@ -64,18 +69,20 @@ public static class NodeBuilder
     }
 
     /// <summary>A single instance by plain reference; several under the module's own service-discovery name.</summary>
-    private static void Reference(IResourceBuilder<ProjectResource> project, string dependency, IReadOnlyList<IResourceBuilder<ProjectResource>> instances)
+    private static void Reference(IResourceBuilder<ProjectResource> project, string dependency,
+        IReadOnlyList<IResourceBuilder<ProjectResource>> instances, bool wait = true)
     {
         if (instances.Count == 1)
         {
-            project.WithReference(instances[0]).WaitFor(instances[0]);
+            project.WithReference(instances[0]);
+            if (wait) project.WaitFor(instances[0]);
             return;
         }
         for (var i = 0; i < instances.Count; i++)
         {
             foreach (var endpoint in Endpoints)
                 project.WithEnvironment($"services__{dependency}__{endpoint}__{i}", instances[i].GetEndpoint(endpoint));
-            project.WaitFor(instances[i]);
+            if (wait) project.WaitFor(instances[i]);
         }
     }
 

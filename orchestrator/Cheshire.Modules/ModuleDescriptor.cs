@@ -19,6 +19,12 @@ public sealed record ModuleDescriptor
     /// <summary>Modules that must be healthy before this one starts, and that it calls.</summary>
     public IReadOnlyList<string> DependsOn { get; init; } = [];
 
+    /// <summary>
+    /// Modules this one calls without waiting for them: they may start after it (typically because they depend on it,
+    /// as styx-root on styx-provider, which mounts its trees in styx-root). The caller must ride out their absence.
+    /// </summary>
+    public IReadOnlyList<string> Uses { get; init; } = [];
+
     /// <summary>Whether the supervisor rebuilds and restarts the module when its source changes.</summary>
     public bool Watch { get; init; } = true;
 
@@ -75,7 +81,7 @@ public sealed record ModuleDescriptor
             throw new InvalidDataException($"{path}: instances is {Instances}; a module runs at least 1 instance.");
         foreach (var endpoint in Endpoints)
             endpoint.Validate(path);
-        foreach (var dependency in DependsOn)
+        foreach (var dependency in DependsOn.Concat(Uses))
             if (!IsValidName(dependency))
                 throw new InvalidDataException($"{path}: dependency name '{dependency}' is not a module name.");
     }

@@ -34,6 +34,10 @@ public sealed class ModuleGraph
         var state = new Dictionary<string, bool>(); // false = visiting, true = done
         foreach (var name in byName.Keys.Order(StringComparer.Ordinal))
             Visit(name, []);
+        foreach (var module in ordered)
+            foreach (var used in module.Uses)
+                if (!byName.ContainsKey(used))
+                    throw new InvalidDataException($"Module '{module.Name}' uses '{used}', which has no module.json.");
         return new ModuleGraph(ordered);
 
         void Visit(string name, List<string> path)

@@ -1,7 +1,4 @@
 using Cheshire.Testing;
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Cheshire.Protos.Namespace;
 using Cheshire.Styx.Protocol;
@@ -15,23 +12,22 @@ namespace Cheshire.StyxRoot.Tests;
 public sealed class DiodMountTests(StyxRootFixture fixture) : IClassFixture<StyxRootFixture>, IDisposable
 {
     private readonly GrpcChannel _channel = GrpcChannel.ForAddress(fixture.Module.GrpcAddress);
-    private readonly DirectoryInfo _export = Directory.CreateTempSubdirectory("cheshire-diod-");
     private NamespaceClient Api => new(_channel);
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task ClientsReadAndWriteThroughTheNamespaceIntoDiod()
     {
-        await File.WriteAllTextAsync(Path.Combine(_export.FullName, "on-disk"), "written on the host\n", Ct);
-        using var diod = new KilledOnDispose(StartDiod(_export.FullName, out var port));
-        await WaitListeningAsync(port);
+        await using var diod = await DiodServer.StartAsync();
+        await File.WriteAllTextAsync(diod.PathOf("on-disk"), "written on the host\n", Ct);
+        var port = diod.Port;
 
         var mount = await Api.MountAsync(new MountRequest
         {
             Path = "/diod",
-            Ninep = new NinepSource { Address = $"127.0.0.1:{port}", Aname = _export.FullName, Uname = "root" },
+            Ninep = new NinepSource { Address = $"127.0.0.1:{port}", Aname = diod.Directory, Uname = "root" },
         }, deadline: DateTime.UtcNow.AddSeconds(20), cancellationToken: Ct);
-        Assert.Equal($"9p tcp!127.0.0.1!{port} {_export.FullName}", mount.Source);
+        Assert.Equal($"9p tcp!127.0.0.1!{port} {diod.Directory}", mount.Source);
 
         await using var session = await Connect();
         Assert.Equal("written on the host\n", Encoding.UTF8.GetString(await session.ReadFileAsync("diod/on-disk")));
@@ -42,7 +38,7 @@ public sealed class DiodMountTests(StyxRootFixture fixture) : IClassFixture<Styx
         await session.Client.LcreateAsync(fid, "from-9p", LinuxOpenFlags.WriteOnly, 0x1A4, ct: Ct);
         await session.Client.WriteAllAsync(fid, 0, data, Ct);
         await session.Client.ClunkAsync(fid, Ct);
-        Assert.Equal(data, await File.ReadAllBytesAsync(Path.Combine(_export.FullName, "from-9p"), Ct));
+        Assert.Equal(data, await File.ReadAllBytesAsync(Path.Combine(diod.Directory, "from-9p"), Ct));
 
         await Api.UnmountAsync(new UnmountRequest { Path = "/diod", Id = mount.Id }, deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: Ct);
     }
@@ -67,6 +63,7 @@ public sealed class DiodMountTests(StyxRootFixture fixture) : IClassFixture<Styx
     [InlineData("127.0.0.1:0")]
     [InlineData("127.0.0.1:70000")]
     [InlineData(":564")]
+    [InlineData("unix:relative/path")]
     public async Task ABadNinePAddressIsRejected(string address)
     {
         var error = await Assert.ThrowsAsync<RpcException>(() => Api.MountAsync(new MountRequest
@@ -75,36 +72,6 @@ public sealed class DiodMountTests(StyxRootFixture fixture) : IClassFixture<Styx
             Ninep = new NinepSource { Address = address },
         }, deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: Ct).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-    }
-
-    private static Process StartDiod(string directory, out int port)
-    {
-        if (!File.Exists("/usr/sbin/diod"))
-            throw new InvalidOperationException("diod is not installed: run build/install-prerequisites.sh (apt-get install diod).");
-        port = FreePorts.Tcp();
-        return Process.Start(new ProcessStartInfo("/usr/sbin/diod", $"-f -n -N -l 127.0.0.1:{port} -e {directory}")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-    }
-
-    private static async Task WaitListeningAsync(int port)
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            try
-            {
-                using var tcp = new TcpClient();
-                await tcp.ConnectAsync(IPAddress.Loopback, port, Ct);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(100, Ct);
-            }
-        }
-        throw new TimeoutException($"diod is not listening on {port}");
     }
 
     private async Task<NinePSession> Connect()
@@ -116,20 +83,8 @@ public sealed class DiodMountTests(StyxRootFixture fixture) : IClassFixture<Styx
         return new NinePSession(tcp, client, root);
     }
 
-    private sealed class KilledOnDispose(Process process) : IDisposable
-    {
-        public void Dispose()
-        {
-            if (!process.HasExited)
-                process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            process.Dispose();
-        }
-    }
-
     public void Dispose()
     {
         _channel.Dispose();
-        _export.Delete(recursive: true);
     }
 }

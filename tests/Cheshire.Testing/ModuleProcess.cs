@@ -13,10 +13,19 @@ public sealed class ModuleProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly bool _ownsDataDirectory;
+    private readonly string _dllPath;
+    private readonly IDictionary<string, string>? _settings;
+    private readonly int _grpcPort, _httpPort;
+    private bool _handedOver;
 
-    private ModuleProcess(Process process, string name, string dataDirectory, bool ownsDataDirectory, int grpcPort, int httpPort)
+    private ModuleProcess(Process process, string name, string dataDirectory, bool ownsDataDirectory, int grpcPort, int httpPort,
+        string dllPath, IDictionary<string, string>? settings)
     {
         _process = process;
+        _dllPath = dllPath;
+        _settings = settings;
+        _grpcPort = grpcPort;
+        _httpPort = httpPort;
         Name = name;
         DataDirectory = dataDirectory;
         _ownsDataDirectory = ownsDataDirectory;
@@ -44,14 +53,34 @@ public sealed class ModuleProcess : IAsyncDisposable
     /// Starts the module. <paramref name="settings"/> are extra configuration keys (command-line form).
     /// A given <paramref name="dataDirectory"/> is kept on dispose (restart tests); otherwise a fresh one is made and removed.
     /// </summary>
-    public static ModuleProcess Start(string dllPath, IDictionary<string, string>? settings = null, string? dataDirectory = null)
+    public static ModuleProcess Start(string dllPath, IDictionary<string, string>? settings = null, string? dataDirectory = null) =>
+        Start(dllPath, settings, dataDirectory, dataDirectory is null, FreePorts.Tcp(), FreePorts.Tcp());
+
+    /// <summary>
+    /// Kills this process (as a crash would) and starts the module again with the same settings, data folder and ports,
+    /// as a supervisor restarting it would. The new process owns the data folder from now on.
+    /// </summary>
+    public async Task<ModuleProcess> RestartAsync()
+    {
+        await KillAsync();
+        _handedOver = true;
+        return Start(_dllPath, _settings, DataDirectory, _ownsDataDirectory, _grpcPort, _httpPort);
+    }
+
+    /// <summary>Kills the process (SIGKILL) and waits for it to exit; the data folder stays.</summary>
+    public async Task KillAsync()
+    {
+        if (_process.HasExited) return;
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    private static ModuleProcess Start(string dllPath, IDictionary<string, string>? settings, string? dataDirectory, bool owns, int grpc, int http)
     {
         if (!File.Exists(dllPath))
             throw new FileNotFoundException($"the module is not built: {dllPath} is missing.");
         var name = Path.GetFileNameWithoutExtension(dllPath);
-        var owns = dataDirectory is null;
         dataDirectory ??= NewTempDirectory(name);
-        int grpc = FreePorts.Tcp(), http = FreePorts.Tcp();
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -71,7 +100,7 @@ public sealed class ModuleProcess : IAsyncDisposable
             info.ArgumentList.Add($"--{key}={value}");
 
         var process = Process.Start(info)!;
-        var started = new ModuleProcess(process, name, dataDirectory, owns, grpc, http);
+        var started = new ModuleProcess(process, name, dataDirectory, owns, grpc, http, dllPath, settings);
         process.OutputDataReceived += (_, e) => started.Append(e.Data);
         process.ErrorDataReceived += (_, e) => started.Append(e.Data);
         process.BeginOutputReadLine();
@@ -142,13 +171,9 @@ public sealed class ModuleProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
+        await KillAsync();
         _process.Dispose();
-        if (_ownsDataDirectory && Directory.Exists(DataDirectory))
+        if (_ownsDataDirectory && !_handedOver && Directory.Exists(DataDirectory))
             Directory.Delete(DataDirectory, recursive: true);
     }
 }

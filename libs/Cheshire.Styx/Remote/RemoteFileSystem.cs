@@ -41,20 +41,47 @@ public sealed class RemoteFileSystem : IFileSystem, IAsyncDisposable
     /// <summary>Connects to host:port over TCP and attaches (fails fast if the server is not there).</summary>
     public static Task<RemoteFileSystem> ConnectAsync(string host, int port, string aname = "", string uname = "root",
         RemoteOptions? options = null, CancellationToken cancellationToken = default) =>
-        ConnectAsync(async ct =>
+        ConnectAsync(TcpDialer(host, port), aname, uname, options, cancellationToken);
+
+    /// <summary>
+    /// A tree that connects at its first attach instead of now: a server that is not up yet (or restarts) is dialled
+    /// again at each attach until it answers. Attaches fail with EIO while it cannot be reached.
+    /// </summary>
+    public static RemoteFileSystem Create(Func<CancellationToken, ValueTask<Stream>> dial, string aname = "",
+        string uname = "root", RemoteOptions? options = null) =>
+        new(dial, aname, uname, options ?? new RemoteOptions());
+
+    /// <summary>Dials host:port over TCP (Nagle off: 9P is request/response).</summary>
+    public static Func<CancellationToken, ValueTask<Stream>> TcpDialer(string host, int port) => async ct =>
+    {
+        var client = new TcpClient { NoDelay = true };
+        try
         {
-            var client = new TcpClient { NoDelay = true };
-            try
-            {
-                await client.ConnectAsync(host, port, ct);
-                return client.GetStream();
-            }
-            catch
-            {
-                client.Dispose();
-                throw;
-            }
-        }, aname, uname, options, cancellationToken);
+            await client.ConnectAsync(host, port, ct);
+            return client.GetStream();
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    };
+
+    /// <summary>Dials a Unix stream socket, e.g. a 9P server reachable only on this machine.</summary>
+    public static Func<CancellationToken, ValueTask<Stream>> UnixDialer(string socketPath) => async ct =>
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    };
 
     /// <summary>Connects through <paramref name="dial"/> (any stream: TCP, TLS, a pipe), again on every reconnection.</summary>
     public static async Task<RemoteFileSystem> ConnectAsync(Func<CancellationToken, ValueTask<Stream>> dial, string aname = "",

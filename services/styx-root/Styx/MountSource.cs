@@ -24,19 +24,31 @@ public abstract record MountSource
 
     public static MountSource Ninep(NinepSource source)
     {
-        var separator = source.Address.LastIndexOf(':');
-        if (separator <= 0 || !int.TryParse(source.Address.AsSpan(separator + 1), out var port) || port is < 1 or > 65535)
-            throw NamespaceApi.Invalid($"9P address '{source.Address}' is not host:port.");
-        var host = source.Address[..separator].Trim('[', ']');
         if (source.Msize is > 0 and < 4096)
             throw NamespaceApi.Invalid($"msize {source.Msize} is below 4096.");
-        return new NinepTcpSource(host, port, source.Aname, string.IsNullOrEmpty(source.Uname) ? "none" : source.Uname,
-            source.Msize == 0 ? StyxConstants.DefaultMessageSize : source.Msize);
+        var uname = string.IsNullOrEmpty(source.Uname) ? "none" : source.Uname;
+        var msize = source.Msize == 0 ? StyxConstants.DefaultMessageSize : source.Msize;
+        if (source.Address.StartsWith(UnixPrefix, StringComparison.Ordinal))
+        {
+            var path = source.Address[UnixPrefix.Length..];
+            if (!Path.IsPathFullyQualified(path))
+                throw NamespaceApi.Invalid($"9P address '{source.Address}' is not unix:/absolute/path.");
+            return new NinepSource9(RemoteFileSystem.UnixDialer(path), $"unix!{path}", source.Aname, uname, msize);
+        }
+        var separator = source.Address.LastIndexOf(':');
+        if (separator <= 0 || !int.TryParse(source.Address.AsSpan(separator + 1), out var port) || port is < 1 or > 65535)
+            throw NamespaceApi.Invalid($"9P address '{source.Address}' is neither host:port nor unix:/path.");
+        var host = source.Address[..separator].Trim('[', ']');
+        return new NinepSource9(RemoteFileSystem.TcpDialer(host, port), $"tcp!{host}!{port}", source.Aname, uname, msize);
     }
 
-    private sealed record NinepTcpSource(string Host, int Port, string Aname, string Uname, uint Msize) : MountSource
+    private const string UnixPrefix = "unix:";
+
+    /// <summary>Another 9P server, over TCP or a Unix socket.</summary>
+    private sealed record NinepSource9(Func<CancellationToken, ValueTask<Stream>> Dial, string Address, string Aname, string Uname, uint Msize)
+        : MountSource
     {
-        public override string Description => $"9p tcp!{Host}!{Port} {Aname}".TrimEnd();
+        public override string Description => $"9p {Address} {Aname}".TrimEnd();
 
         public override async ValueTask<IFileSystem> OpenAsync(CancellationToken cancellationToken)
         {
@@ -44,7 +56,7 @@ public abstract record MountSource
             {
                 // uid 0 for root, as diod expects; other users attach with no numeric id.
                 var options = new RemoteOptions { MaxMessageSize = Msize, NUname = Uname == "root" ? 0 : Tauth.NoUid };
-                return await RemoteFileSystem.ConnectAsync(Host, Port, Aname, Uname, options, cancellationToken);
+                return await RemoteFileSystem.ConnectAsync(Dial, Aname, Uname, options, cancellationToken);
             }
             catch (Exception e) when (e is SocketException or IOException or StyxErrorException or TimeoutException or OperationCanceledException)
             {

@@ -1,3 +1,4 @@
+using Cheshire.Testing;
 using System.Text;
 using Cheshire.Styx.Namespaces;
 using Cheshire.Styx.Protocol;

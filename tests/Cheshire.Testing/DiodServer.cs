@@ -1,12 +1,11 @@
-using Cheshire.Testing;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Cheshire.Styx.Tests.Remote;
+namespace Cheshire.Testing;
 
 /// <summary>A real diod (9P2000.L server) on 127.0.0.1 exporting a fresh temporary directory.</summary>
-internal sealed class DiodServer : IAsyncDisposable
+public sealed class DiodServer : IAsyncDisposable
 {
     private readonly Process _process;
 
@@ -28,7 +27,8 @@ internal sealed class DiodServer : IAsyncDisposable
     {
         var diod = new[] { "/usr/sbin/diod", "/usr/bin/diod", "/usr/local/sbin/diod" }.FirstOrDefault(File.Exists);
         if (diod is null)
-            Assert.Fail("diod is not installed: run build/install-prerequisites.sh (or apt-get install -y diod); the remote tests need a real 9P2000.L peer");
+            throw new InvalidOperationException(
+                "diod is not installed: run build/install-prerequisites.sh (or apt-get install -y diod); these tests need a real 9P2000.L peer");
         var start = new ProcessStartInfo(diod!)
         {
             ArgumentList = { "-f", "-n", "-N", "-l", $"127.0.0.1:{port}", "-e", directory, "-L", "stderr" },

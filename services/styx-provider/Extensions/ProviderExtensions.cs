@@ -1,0 +1,49 @@
+using Cheshire.ServiceDefaults;
+using Cheshire.StyxProvider.Hosting;
+using Cheshire.StyxProvider.Servers;
+using Microsoft.AspNetCore.Connections;
+using NamespaceClient = Cheshire.Protos.Namespace.Namespace.NamespaceClient;
+
+namespace Cheshire.StyxProvider.Extensions;
+
+public static class ProviderExtensions
+{
+    /// <summary>
+    /// The servers of the exports file (reloaded when it changes), the 9P listener serving them all (a 0600 Unix socket,
+    /// optionally TCP), and the mounts of each in styx-root's namespace.
+    /// </summary>
+    public static WebApplicationBuilder AddStyxProvider(this WebApplicationBuilder builder)
+    {
+        var settings = ProviderSettings.From(builder.Configuration);
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton<ServerFactory>();
+        builder.Services.AddSingleton<ServerRegistry>();
+        builder.Services.AddSingleton<ProviderFileSystem>();
+        builder.Services.AddSingleton<ExportsConfiguration>();
+        builder.Services.AddHostedService(s => s.GetRequiredService<ExportsConfiguration>());
+        if (settings.MountInNamespace)
+        {
+            builder.Services.AddModuleClient<NamespaceClient>(NamespaceMounter.Module);
+            builder.Services.AddSingleton(s => s.GetRequiredService<Grpc.Net.ClientFactory.GrpcClientFactory>()
+                .CreateModuleClient<NamespaceClient>(NamespaceMounter.Module));
+            builder.Services.AddHostedService<NamespaceMounter>();
+        }
+
+        ProviderSocket.PrepareForBind(settings.Socket);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.ListenUnixSocket(settings.Socket, listen => listen.UseConnectionHandler<ProviderConnectionHandler>());
+            if (settings.Endpoint is { } endpoint)
+                kestrel.Listen(endpoint, listen => listen.UseConnectionHandler<ProviderConnectionHandler>());
+        });
+        return builder;
+    }
+
+    /// <summary>Restricts the socket to the node's user once Kestrel has created it.</summary>
+    public static WebApplication UseProviderSocket(this WebApplication app)
+    {
+        var settings = app.Services.GetRequiredService<ProviderSettings>();
+        app.Lifetime.ApplicationStarted.Register(() => ProviderSocket.Restrict(settings.Socket));
+        return app;
+    }
+}

@@ -1,0 +1,63 @@
+using System.Net;
+
+namespace Cheshire.StyxProvider.Hosting;
+
+/// <summary>
+/// styx-provider's configuration, section "Provider", checked at start: a bad value stops the module with a message
+/// naming the key.
+/// </summary>
+public sealed record ProviderSettings
+{
+    public const string Section = "Provider";
+    public const string ConfigFileKey = "Provider:ConfigFile";
+    public const string SocketKey = "Provider:Socket";
+    public const string EndpointKey = "Provider:Endpoint";
+    public const string MountKey = "Provider:MountInNamespace";
+    public const string ReconcileKey = "Provider:ReconcileSeconds";
+    public const string MaxMessageSizeKey = "Provider:MaxMessageSize";
+
+    /// <summary>The exports file (default: exports.json in the node's data folder).</summary>
+    public required string ConfigFile { get; init; }
+
+    /// <summary>The Unix socket of the 9P listener (default: styx-provider.sock in the node's data folder), mode 0600.</summary>
+    public required string Socket { get; init; }
+
+    /// <summary>Optional TCP listener (host:port) for where a Unix socket cannot be shared, e.g. between Kubernetes pods.</summary>
+    public IPEndPoint? Endpoint { get; init; }
+
+    /// <summary>Whether the provider mounts its trees in styx-root's namespace.</summary>
+    public bool MountInNamespace { get; init; } = true;
+
+    /// <summary>How often the mounts in styx-root are checked and restored (after styx-root restarts).</summary>
+    public TimeSpan ReconcileInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    public uint MaxMessageSize { get; init; } = 512 * 1024 + 24;
+
+    public int MaxConcurrentRequests { get; init; } = 32;
+
+    public static ProviderSettings From(IConfiguration configuration)
+    {
+        var dataDirectory = Cheshire.Identity.DataDirectory.Resolve(configuration["Cheshire:DataDir"]);
+        var socket = configuration[SocketKey] is { Length: > 0 } s ? Path.GetFullPath(s) : Path.Combine(dataDirectory, "styx-provider.sock");
+        if (System.Text.Encoding.UTF8.GetByteCount(socket) > 107)
+            throw new InvalidOperationException($"{SocketKey} '{socket}' is longer than a Unix socket path may be (107 bytes).");
+        IPEndPoint? endpoint = null;
+        if (configuration[EndpointKey] is { Length: > 0 } text && !IPEndPoint.TryParse(text, out endpoint))
+            throw new InvalidOperationException($"{EndpointKey} '{text}' is not an address:port such as 127.0.0.1:5642.");
+        var seconds = configuration.GetValue(ReconcileKey, 2.0);
+        if (seconds is <= 0 or > 3600)
+            throw new InvalidOperationException($"{ReconcileKey} {seconds} must be between 0 and 3600 seconds.");
+        var msize = configuration.GetValue(MaxMessageSizeKey, 512u * 1024 + 24);
+        if (msize < 4096)
+            throw new InvalidOperationException($"{MaxMessageSizeKey} {msize} is below 4096.");
+        return new ProviderSettings
+        {
+            ConfigFile = configuration[ConfigFileKey] is { Length: > 0 } f ? Path.GetFullPath(f) : Path.Combine(dataDirectory, Config.ExportsFile.DefaultFileName),
+            Socket = socket,
+            Endpoint = endpoint,
+            MountInNamespace = configuration.GetValue(MountKey, true),
+            ReconcileInterval = TimeSpan.FromSeconds(seconds),
+            MaxMessageSize = msize,
+        };
+    }
+}
