@@ -17,9 +17,10 @@ public sealed partial class StyxSession
     private async ValueTask<Message> CreateAsync(Tcreate m, CancellationToken ct)
     {
         var fid = _fids.Get(m.Fid);
-        uint mode = AttributeConversions.CreateMode(m.Perm);
+        uint mode = AttributeConversions.CreateMode(m.Perm, m.Extension);
         string? target = (mode & UnixMode.TypeMask) == UnixMode.Symlink ? m.Extension : null;
-        var node = await CreateChildAsync(fid, m.Name, mode, fid.User.Id, target, ct);
+        var device = (mode & UnixMode.TypeMask) is UnixMode.CharDevice or UnixMode.BlockDevice ? AttributeConversions.DeviceOf(m.Extension) : default;
+        var node = await CreateChildAsync(fid, m.Name, mode, fid.User.Id, target, ct, device);
         fid.Path = new NodePath(node, fid.Path);
         var qid = await OpenFidAsync(fid, ToOptions(m.Mode & ~StyxOpenMode.Truncate, fid.User.Name),
             (m.Mode & StyxOpenMode.RemoveOnClose) != 0, ct);

@@ -192,10 +192,12 @@ public sealed partial class StyxSession
     }
 
     /// <summary>Creates a child of the fid's directory; the fid then refers to the new node.</summary>
-    private async ValueTask<INode> CreateChildAsync(Fid fid, string name, uint mode, uint gid, string? target, CancellationToken ct)
+    private async ValueTask<INode> CreateChildAsync(Fid fid, string name, uint mode, uint gid, string? target, CancellationToken ct,
+        (uint Major, uint Minor) device = default)
     {
         fid.RequireNotOpen();
         if (!fid.Node.Qid.IsDirectory) throw new StyxErrorException(Errno.ENOTDIR);
-        return await fid.Node.CreateAsync(name, new CreateOptions(mode, fid.User.Id, gid, fid.User.Name, target), ct);
+        var options = new CreateOptions(mode, fid.User.Id, gid, fid.User.Name, target) { DeviceMajor = device.Major, DeviceMinor = device.Minor };
+        return await fid.Node.CreateAsync(name, options, ct);
     }
 }

@@ -1,94 +1,54 @@
+using System.Diagnostics.CodeAnalysis;
 using Cheshire.Styx.Protocol;
 
 namespace Cheshire.Styx.FileSystem.Ram;
 
-/// <summary>A directory of a <see cref="RamFileSystem"/>.</summary>
-public sealed class RamDirectory : RamNode, INode
+/// <summary>A directory: names to inodes. Guarded by the tree lock.</summary>
+internal sealed class RamDirectory(RamFileSystem fs, uint mode, uint uid, uint gid, DateTimeOffset now, bool isRoot = false)
+    : RamInode(fs, mode, uid, gid, now)
 {
-    private readonly Dictionary<string, RamNode> _children = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RamInode> _entries = new(StringComparer.Ordinal);
     private int _subdirectories;
 
-    internal RamDirectory(RamFileSystem fs, string name, uint mode, uint uid, uint gid, string user)
-        : base(fs, name, mode, uid, gid, user)
-    {
-    }
+    public bool IsRoot { get; } = isRoot;
+
+    /// <summary>Still in the tree (a removed directory keeps working for fids inside it, but takes no new entries).</summary>
+    public bool IsLive => IsRoot || Links.Count > 0;
+
+    public RamDirectory? Parent => Links.Count > 0 ? Links[0].Directory : null;
+    public int Count => _entries.Count;
 
     protected override QidType QidType => QidType.Directory;
-    protected override ulong Size => 0;
-    protected override ulong LinkCount => 2 + (ulong)Volatile.Read(ref _subdirectories);
+    public override ulong Size => 0;
+    public override ulong LinkCount => IsLive ? 2 + (ulong)_subdirectories : 0;
 
-    internal bool HasChildren => _children.Count > 0;
+    public bool TryGet(string name, [MaybeNullWhen(false)] out RamInode inode) => _entries.TryGetValue(name, out inode);
 
-    internal bool TryGetChild(string name, out RamNode child) => _children.TryGetValue(name, out child!);
+    public IEnumerable<KeyValuePair<string, RamInode>> Entries => _entries;
 
-    public ValueTask<INode> LookupAsync(string name, CancellationToken cancellationToken)
+    public void Add(string name, RamInode inode)
     {
-        lock (Fs.TreeLock)
+        _entries.Add(name, inode);
+        inode.Links.Add(new RamLink(this, name));
+        if (inode is RamDirectory) _subdirectories++;
+    }
+
+    /// <summary>Removes a name; true if that was the inode's last one.</summary>
+    public bool Remove(string name)
+    {
+        if (!_entries.Remove(name, out var inode)) return false;
+        inode.Links.Remove(new RamLink(this, name));
+        if (inode is RamDirectory) _subdirectories--;
+        return inode.Links.Count == 0;
+    }
+
+    /// <summary>Whether <paramref name="ancestor"/> is this directory or one above it.</summary>
+    public bool IsWithin(RamDirectory ancestor)
+    {
+        for (RamDirectory? d = this; d is not null; d = d.Parent)
         {
-            return _children.TryGetValue(name, out var child)
-                ? ValueTask.FromResult<INode>(child)
-                : throw new StyxErrorException(Errno.ENOENT);
+            if (d == ancestor) return true;
         }
-    }
-
-    public ValueTask<IReadOnlyList<DirectoryEntry>> ListAsync(CancellationToken cancellationToken)
-    {
-        lock (Fs.TreeLock)
-        {
-            var entries = new DirectoryEntry[_children.Count];
-            int i = 0;
-            foreach (var (name, node) in _children) entries[i++] = new DirectoryEntry(name, node);
-            return ValueTask.FromResult<IReadOnlyList<DirectoryEntry>>(entries);
-        }
-    }
-
-    public override ValueTask<IOpenFile> OpenAsync(OpenOptions options, CancellationToken cancellationToken) =>
-        throw new StyxErrorException(Errno.EISDIR);
-
-    public ValueTask<INode> CreateAsync(string name, CreateOptions options, CancellationToken cancellationToken)
-    {
-        CheckName(name);
-        uint permissions = options.Mode & UnixMode.PermissionMask;
-        lock (Fs.TreeLock)
-        {
-            if (Parent is null && this != Fs.Root) throw new StyxErrorException(Errno.ENOENT);
-            if (_children.ContainsKey(name)) throw new StyxErrorException(Errno.EEXIST);
-            RamNode node = options.FileType switch
-            {
-                UnixMode.Directory => new RamDirectory(Fs, name, UnixMode.Directory | permissions, options.Uid, options.Gid, options.UserName),
-                UnixMode.Regular or 0 => new RamFile(Fs, name, UnixMode.Regular | permissions, options.Uid, options.Gid, options.UserName),
-                _ => throw new StyxErrorException(Errno.EOPNOTSUPP, "only files and directories can be created here"),
-            };
-            AttachChild(node);
-            Touch(options.UserName);
-            return ValueTask.FromResult<INode>(node);
-        }
-    }
-
-    /// <summary>Caller holds the tree lock.</summary>
-    internal void AttachChild(RamNode node)
-    {
-        _children.Add(node.Name, node);
-        node.Parent = this;
-        if (node is RamDirectory) Interlocked.Increment(ref _subdirectories);
-        Interlocked.Increment(ref Fs.FileCount);
-        Touch();
-    }
-
-    /// <summary>Caller holds the tree lock.</summary>
-    internal void Detach(RamNode node)
-    {
-        _children.Remove(node.Name);
-        node.Parent = null;
-        if (node is RamDirectory) Interlocked.Decrement(ref _subdirectories);
-        Interlocked.Decrement(ref Fs.FileCount);
-        Touch();
-    }
-
-    internal static void CheckName(string name)
-    {
-        if (name.Length == 0 || name == "." || name == ".." || name.Contains('/') || name.Contains('\0'))
-            throw new StyxErrorException(Errno.EINVAL, $"invalid file name '{name}'");
-        if (System.Text.Encoding.UTF8.GetByteCount(name) > 255) throw new StyxErrorException(Errno.ENAMETOOLONG);
+        return false;
     }
 }

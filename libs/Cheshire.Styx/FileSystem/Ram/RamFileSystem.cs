@@ -3,35 +3,66 @@ using Cheshire.Styx.Protocol;
 namespace Cheshire.Styx.FileSystem.Ram;
 
 /// <summary>
-/// A writable in-memory tree, like Plan 9 ramfs: files, directories, create, write, truncate, rename,
-/// remove, stat/wstat and getattr/setattr. Symlinks and device nodes are refused with EOPNOTSUPP.
-/// Every aname attaches to the same root. Permissions are recorded, not enforced.
+/// A writable in-memory tree with POSIX semantics, like tmpfs: files (sparse, up to <see cref="MaxFileBytes"/>),
+/// directories, hard links, symlinks, device nodes, fifos and sockets; owners, permission checks for the attaching
+/// user, sticky and setgid directories, POSIX times. Every aname attaches to the same root; each attach returns a
+/// view bound to its user (n_uname, or uname for plain 9P2000; uid 0 or "root" is the superuser).
 /// </summary>
 public sealed class RamFileSystem : IFileSystem
 {
     private long _nextPath;
     private long _bytesUsed;
+    private long _lastTicks;
+    private readonly RamDirectory _root;
 
-    public RamFileSystem(string owner = "cheshire", uint ownerId = 0, long capacityBytes = 4L << 30, long maxFileBytes = 1L << 30)
+    /// <param name="owner">Name of <paramref name="ownerId"/>, owner of the root directory.</param>
+    /// <param name="rootMode">Permission bits of the root; the default 01777 is what tmpfs gives /tmp.</param>
+    public RamFileSystem(string owner = "cheshire", uint ownerId = 0, long capacityBytes = 4L << 30,
+        long maxFileBytes = 1L << 44, uint rootMode = 0x3FF)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(capacityBytes);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxFileBytes);
         Owner = owner;
         OwnerId = ownerId;
         CapacityBytes = capacityBytes;
-        MaxFileBytes = Math.Min(maxFileBytes, Array.MaxLength);
-        Root = new RamDirectory(this, "/", UnixMode.Directory | 0x1ED /* 0755 */, ownerId, ownerId, owner);
+        MaxFileBytes = maxFileBytes;
+        Users = new RamUsers(owner, ownerId);
+        _root = new RamDirectory(this, UnixMode.Directory | (rootMode & UnixMode.PermissionMask), ownerId, ownerId, Now(), isRoot: true);
     }
 
-    public RamDirectory Root { get; }
+    /// <summary>The root as the superuser sees it (for hosts that fill the tree themselves).</summary>
+    public INode Root => new RamNode(_root, RamUser.Root, null, "/");
     public string Owner { get; }
     public uint OwnerId { get; }
     public long CapacityBytes { get; }
     public long MaxFileBytes { get; }
     public long BytesUsed => Interlocked.Read(ref _bytesUsed);
 
-    /// <summary>Guards the shape of the tree (children, parents, names).</summary>
+    /// <summary>Guards the shape of the tree and every inode's attributes. Taken before a file's data lock, never after.</summary>
     internal Lock TreeLock { get; } = new();
 
+    internal RamUsers Users { get; }
+
+    internal long FileCount;
+
+    public ValueTask<INode> AttachAsync(AttachRequest request, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<INode>(new RamNode(_root, Users.FromAttach(request), null, "/"));
+
+    /// <summary>The root as <paramref name="user"/> sees it.</summary>
+    public INode RootFor(RamUser user) => new RamNode(_root, user, null, "/");
+
     internal ulong NewPath() => (ulong)Interlocked.Increment(ref _nextPath);
+
+    /// <summary>The current time, strictly later than any time handed out before, so every change moves the clock.</summary>
+    internal DateTimeOffset Now()
+    {
+        while (true)
+        {
+            long last = Interlocked.Read(ref _lastTicks);
+            long next = Math.Max(DateTimeOffset.UtcNow.UtcTicks, last + 1);
+            if (Interlocked.CompareExchange(ref _lastTicks, next, last) == last) return new DateTimeOffset(next, TimeSpan.Zero);
+        }
+    }
 
     /// <summary>Reserves (or with a negative delta releases) capacity for file bytes.</summary>
     internal void Account(long delta)
@@ -43,11 +74,6 @@ public sealed class RamFileSystem : IFileSystem
         }
         if (delta < 0) Interlocked.Add(ref _bytesUsed, delta);
     }
-
-    internal long FileCount;
-
-    public ValueTask<INode> AttachAsync(AttachRequest request, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<INode>(Root);
 
     internal FileSystemStatistics Statistics()
     {

@@ -2,149 +2,94 @@ using Cheshire.Styx.Protocol;
 
 namespace Cheshire.Styx.FileSystem.Ram;
 
-/// <summary>What files and directories of a <see cref="RamFileSystem"/> share: name, parent, owner, times.</summary>
-public abstract class RamNode : INode
+/// <summary>
+/// A node of a <see cref="RamFileSystem"/> as one user reached it: the inode, the user acting (checked on every
+/// operation), and the name it was reached by, so remove and rename act on that name when the inode has several.
+/// Made afresh on every lookup; compare nodes by <see cref="Qid"/>, not by reference.
+/// </summary>
+public sealed partial class RamNode : INode
 {
-    private protected readonly object Sync = new();
-    private uint _version;
+    private RamDirectory? _directory;
+    private string _name;
+    private int _justCreated;
 
-    private protected RamNode(RamFileSystem fs, string name, uint mode, uint uid, uint gid, string user)
+    internal RamNode(RamInode inode, RamUser user, RamDirectory? directory, string name, bool justCreated = false)
     {
-        Fs = fs;
-        Name = name;
-        Mode = mode;
-        Uid = uid;
-        Gid = gid;
-        UserName = user;
-        GroupName = user;
-        ModifiedBy = user;
-        Path = fs.NewPath();
-        AccessTime = ModifyTime = ChangeTime = DateTimeOffset.UtcNow;
+        Inode = inode;
+        User = user;
+        _directory = directory;
+        _name = name;
+        _justCreated = justCreated ? 1 : 0;
     }
 
-    public RamFileSystem Fs { get; }
-    public string Name { get; internal set; }
-    public RamDirectory? Parent { get; internal set; }
-    public ulong Path { get; }
-    internal uint Mode { get; set; }
-    internal uint Uid { get; set; }
-    internal uint Gid { get; set; }
-    internal string UserName { get; set; }
-    internal string GroupName { get; set; }
-    internal string ModifiedBy { get; set; }
-    internal DateTimeOffset AccessTime { get; set; }
-    internal DateTimeOffset ModifyTime { get; set; }
-    internal DateTimeOffset ChangeTime { get; set; }
+    /// <summary>Who acts through this node.</summary>
+    public RamUser User { get; }
 
-    protected abstract QidType QidType { get; }
+    internal RamInode Inode { get; }
+    private RamFileSystem Fs => Inode.Fs;
 
-    public Qid Qid => new(QidType, Volatile.Read(ref _version), Path);
-
-    internal void Touch(string? by = null)
+    public Qid Qid
     {
-        Interlocked.Increment(ref _version);
-        ModifyTime = ChangeTime = DateTimeOffset.UtcNow;
-        if (by is not null) ModifiedBy = by;
+        get
+        {
+            lock (Fs.TreeLock) return Inode.Qid;
+        }
     }
-
-    protected abstract ulong Size { get; }
-    protected virtual ulong LinkCount => 1;
 
     public ValueTask<NodeAttributes> GetAttributesAsync(CancellationToken cancellationToken)
     {
-        lock (Sync)
-        {
-            return ValueTask.FromResult(new NodeAttributes
-            {
-                Qid = Qid, Name = Name, Mode = Mode, Uid = Uid, Gid = Gid,
-                UserName = UserName, GroupName = GroupName, ModifiedBy = ModifiedBy,
-                LinkCount = LinkCount, Size = Size,
-                AccessTime = AccessTime, ModifyTime = ModifyTime, ChangeTime = ChangeTime,
-            });
-        }
+        lock (Fs.TreeLock) return ValueTask.FromResult(Inode.Attributes(CurrentLink()?.Name ?? _name));
     }
 
-    public virtual ValueTask SetAttributesAsync(AttributeChanges changes, CancellationToken cancellationToken)
+    public ValueTask<INode> LookupAsync(string name, CancellationToken cancellationToken)
     {
-        lock (Sync)
-        {
-            if (changes.Permissions is { } permissions) Mode = (Mode & UnixMode.TypeMask) | (permissions & UnixMode.PermissionMask);
-            if (changes.Uid is { } uid) Uid = uid;
-            if (changes.Gid is { } gid) Gid = gid;
-            if (changes.GroupName is { } group) GroupName = group;
-            if (changes.AccessTime is { } atime) AccessTime = atime;
-            if (changes.ModifyTime is { } mtime) ModifyTime = mtime;
-            ChangeTime = DateTimeOffset.UtcNow;
-        }
-        return ValueTask.CompletedTask;
-    }
-
-    public abstract ValueTask<IOpenFile> OpenAsync(OpenOptions options, CancellationToken cancellationToken);
-
-    public ValueTask RemoveAsync(CancellationToken cancellationToken)
-    {
+        var directory = AsDirectory();
         lock (Fs.TreeLock)
         {
-            var parent = Parent ?? throw new StyxErrorException(Parent is null && this == Fs.Root ? Errno.EBUSY : Errno.ENOENT);
-            if (this is RamDirectory { HasChildren: true }) throw new StyxErrorException(Errno.ENOTEMPTY);
-            parent.Detach(this);
+            RamPermissions.Demand(User, directory, RamPermissions.Execute);
+            if (!directory.TryGet(name, out var child)) throw new StyxErrorException(Errno.ENOENT);
+            return ValueTask.FromResult<INode>(new RamNode(child, User, directory, name));
         }
-        Released();
-        return ValueTask.CompletedTask;
     }
 
-    public ValueTask RenameAsync(INode? newParent, string newName, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<DirectoryEntry>> ListAsync(CancellationToken cancellationToken)
     {
-        RamDirectory.CheckName(newName);
+        var directory = AsDirectory();
         lock (Fs.TreeLock)
         {
-            var from = Parent ?? throw new StyxErrorException(this == Fs.Root ? Errno.EBUSY : Errno.ENOENT);
-            var to = newParent switch
-            {
-                null => from,
-                RamDirectory d when d.Fs == Fs => d,
-                RamNode => throw new StyxErrorException(Errno.ENOTDIR),
-                _ => throw new StyxErrorException(Errno.EXDEV),
-            };
-            if (to.Parent is null && to != Fs.Root) throw new StyxErrorException(Errno.ENOENT);
-            for (var ancestor = to; ancestor is not null; ancestor = ancestor.Parent)
-            {
-                if (ancestor == this) throw new StyxErrorException(Errno.EINVAL, "cannot move a directory into itself");
-            }
-            if (to.TryGetChild(newName, out var existing))
-            {
-                if (existing == this) return ValueTask.CompletedTask;
-                ReplaceCheck(existing);
-                to.Detach(existing);
-                existing.Released();
-            }
-            from.Detach(this);
-            Name = newName;
-            to.AttachChild(this);
-            ChangeTime = DateTimeOffset.UtcNow;
-        }
-        return ValueTask.CompletedTask;
-    }
-
-    private void ReplaceCheck(RamNode existing)
-    {
-        bool sourceIsDirectory = this is RamDirectory;
-        if (existing is RamDirectory target)
-        {
-            if (!sourceIsDirectory) throw new StyxErrorException(Errno.EISDIR);
-            if (target.HasChildren) throw new StyxErrorException(Errno.ENOTEMPTY);
-        }
-        else if (sourceIsDirectory)
-        {
-            throw new StyxErrorException(Errno.ENOTDIR);
+            RamPermissions.Demand(User, directory, RamPermissions.Read);
+            var entries = directory.Entries.Select(e => new DirectoryEntry(e.Key, new RamNode(e.Value, User, directory, e.Key))).ToArray();
+            return ValueTask.FromResult<IReadOnlyList<DirectoryEntry>>(entries);
         }
     }
 
-    /// <summary>Called once the node is no longer in the tree.</summary>
-    private protected virtual void Released()
-    {
-    }
+    public ValueTask<string> ReadLinkAsync(CancellationToken cancellationToken) =>
+        Inode is RamSymlink symlink ? ValueTask.FromResult(symlink.Target) : throw new StyxErrorException(Errno.EINVAL);
 
     public ValueTask<FileSystemStatistics> GetFileSystemStatisticsAsync(CancellationToken cancellationToken) =>
         ValueTask.FromResult(Fs.Statistics());
+
+    public override string ToString() => $"{_name} ({Inode.Qid}, uid {User.Uid})";
+
+    private RamDirectory AsDirectory() => Inode as RamDirectory ?? throw new StyxErrorException(Errno.ENOTDIR);
+
+    /// <summary>
+    /// The name this node stands for (caller holds the tree lock): the one it was reached by while that still names
+    /// the inode, else the inode's only name; null if neither (the name is gone and the inode has none or several).
+    /// </summary>
+    private RamLink? CurrentLink()
+    {
+        if (_directory is { } directory && directory.TryGet(_name, out var entry) && entry == Inode) return new RamLink(directory, _name);
+        if (Inode.Links.Count != 1) return null;
+        var link = Inode.Links[0];
+        (_directory, _name) = (link.Directory, link.Name);
+        return link;
+    }
+
+    internal static void CheckName(string name)
+    {
+        if (name.Length == 0 || name == "." || name == ".." || name.Contains('/') || name.Contains('\0'))
+            throw new StyxErrorException(Errno.EINVAL, $"invalid file name '{name}'");
+        if (System.Text.Encoding.UTF8.GetByteCount(name) > 255) throw new StyxErrorException(Errno.ENAMETOOLONG);
+    }
 }
