@@ -39,6 +39,22 @@ public sealed class LimitTests
         Assert.Contains(folder.Log.Entries, e => e.Text.Contains("loop.js: read /bad stopped: time limit of 2000 ms exceeded"));
     }
 
+    [Fact]
+    public async Task A_flushed_request_stops_its_call()
+    {
+        await using var folder = new ScriptFolder();
+        var patient = new ScriptLimits { Timeout = TimeSpan.FromSeconds(60), MaxStatements = int.MaxValue - 1 };
+        var server = await folder.ServeAsync(folder.Write("loop.js", Script("while (true) {}")), patient);
+        await using var client = await PathClient.ConnectAsync(server, DialectNames.Linux);
+
+        using var interrupt = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.ReadAsync("bad", interrupt.Token));
+        // The loop no longer holds the engine: the next call is answered long before the 60 s limit.
+        var watch = Stopwatch.StartNew();
+        Assert.Equal("ok", await client.ReadAsync("ok"));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"answered after {watch.Elapsed}");
+    }
+
     [Theory]
     [InlineData("var n = 0; while (true) { n++; }", Errno.EDQUOT)]
     [InlineData("function f(n) { return f(n + 1) + 1; } return f(0);", Errno.ELOOP)]

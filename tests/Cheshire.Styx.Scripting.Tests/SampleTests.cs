@@ -55,6 +55,31 @@ public sealed class SampleTests
     }
 
     [Fact]
+    public async Task Kv_serves_many_connections_at_once()
+    {
+        await using var folder = new ScriptFolder();
+        var server = await folder.ServeAsync(folder.Sample("kv.js"));
+        var clients = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => PathClient.ConnectAsync(server, DialectNames.Linux)));
+        try
+        {
+            await Task.WhenAll(clients.SelectMany((client, c) => Enumerable.Range(0, 16).Select(async k =>
+            {
+                await client.CreateAsync("", $"k{c}-{k}");
+                await client.WriteAsync($"k{c}-{k}", $"value {c} {k}");
+            })));
+            Assert.Equal(64, (await clients[0].ListAsync("")).Count);
+            foreach (var (client, c) in clients.Select((client, c) => (client, c)))
+            {
+                for (int k = 0; k < 16; k++) Assert.Equal($"value {c} {k}", await clients[(c + 1) % 4].ReadAsync($"k{c}-{k}"));
+            }
+        }
+        finally
+        {
+            foreach (var client in clients) await client.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Qids_are_unique_per_path_stable_and_leave_the_top_bits_free()
     {
         await using var folder = new ScriptFolder();
