@@ -219,6 +219,40 @@ public sealed class LocalExportTests
         Assert.Equal(UnixMode.Fifo | 0x1A4, (await c.WithFidAsync("/pipe", fid => c.Client.GetattrAsync(fid))).Mode);
     }
 
+    [Fact]
+    public async Task A_read_only_export_refuses_every_change_with_EROFS()
+    {
+        await using var export = LocalExport.Start(new FileSystem.Local.LocalOptions { ReadOnly = true }, prepareRoot: root =>
+        {
+            Directory.CreateDirectory(Path.Combine(root, "d"));
+            File.WriteAllText(Path.Combine(root, "d", "f"), "kept");
+        });
+        await using var c = await export.ConnectAsync();
+        Assert.Equal("kept", await c.ReadTextAsync("/d/f"));
+        Assert.Equal(["f"], await c.NamesAsync("/d"));
+        var d = await c.WalkAsync("/d");
+        var f = await c.WalkAsync("/d/f");
+        var mode = LocalExport.HostStat(export.HostPath("d/f")).Mode;
+        Func<Task>[] changes =
+        [
+            () => c.WithFidAsync("/d/f", fid => c.Client.LopenAsync(fid, LinuxOpenFlags.WriteOnly)),
+            () => c.WithFidAsync("/d/f", fid => c.Client.LopenAsync(fid, LinuxOpenFlags.ReadOnly | LinuxOpenFlags.Truncate)),
+            () => c.WriteTextAsync("/d/new", "x"),
+            () => c.MkdirAsync("/d/sub"),
+            () => c.UnlinkAsync("/d/f"),
+            () => c.RenameAsync("/d/f", "/d/g"),
+            () => c.Client.SymlinkAsync(d, "l", "f"),
+            () => c.Client.LinkAsync(d, f, "h"),
+            () => c.Client.MknodAsync(d, "p", UnixMode.Fifo | 0x1A4),
+            () => c.Client.SetattrAsync(new Tsetattr(0, f, SetattrMask.Mode, 0x1FF, 0, 0, 0, 0, 0, 0, 0)),
+            () => c.Client.SetattrAsync(new Tsetattr(0, f, SetattrMask.Size, 0, 0, 0, 0, 0, 0, 0, 0)),
+        ];
+        foreach (var change in changes) Assert.Equal(Errno.EROFS, await NinePClient.ErrnoOf(change));
+        Assert.Equal(["f"], Directory.EnumerateFileSystemEntries(export.HostPath("d")).Select(Path.GetFileName));
+        Assert.Equal("kept", File.ReadAllText(export.HostPath("d/f")));
+        Assert.Equal(mode, LocalExport.HostStat(export.HostPath("d/f")).Mode);
+    }
+
     private static async Task<string> RunAsync(string program, params string[] arguments)
     {
         using var process = Process.Start(new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true })!;

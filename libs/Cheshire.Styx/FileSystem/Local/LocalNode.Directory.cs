@@ -1,5 +1,6 @@
 using System.Text;
 using Cheshire.Styx.Protocol;
+using Microsoft.Win32.SafeHandles;
 
 namespace Cheshire.Styx.FileSystem.Local;
 
@@ -75,14 +76,18 @@ public sealed partial class LocalNode
         string path = RelativePath;
         uint permissions = options.Mode & UnixMode.PermissionMask;
         using var directory = _fs.Root.OpenDirectory(path);
+        SafeFileHandle? file = null;
         switch (options.FileType)
         {
             case UnixMode.Regular or 0:
-                using (var file = Fd.Checked(LibC.openat(directory.Value, name,
-                    LibC.O_RDONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, permissions)))
+                file = new SafeFileHandle(Fd.Checked(LibC.openat(directory.Value, name,
+                    LibC.O_RDWR | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, permissions)).Value, ownsHandle: true);
+                // The requested mode exactly (the client applied its umask already; ours must not apply twice).
+                if (LibC.fchmod((int)file.DangerousGetHandle(), permissions) < 0)
                 {
-                    // The requested mode exactly (the client applied its umask already; ours must not apply twice).
-                    Fd.Check(LibC.fchmod(file.Value, permissions));
+                    var error = Fd.LastError();
+                    file.Dispose();
+                    throw error;
                 }
                 break;
             case UnixMode.Directory:
@@ -105,7 +110,19 @@ public sealed partial class LocalNode
             default:
                 throw new StyxErrorException(Errno.EINVAL, $"cannot create file type 0x{options.FileType:x}");
         }
-        return ValueTask.FromResult<INode>(Child(directory, path, name, keepStat: false) ?? throw Fd.LastError());
+        var node = Child(directory, path, name, keepStat: false);
+        if (node is null)
+        {
+            var error = Fd.LastError();
+            file?.Dispose();
+            throw error;
+        }
+        lock (node._sync)
+        {
+            node._createdSymlink = options.FileType == UnixMode.Symlink;
+            node._createdFile = file;
+        }
+        return ValueTask.FromResult<INode>(node);
     }
 
     /// <summary>glibc's makedev.</summary>

@@ -16,6 +16,8 @@ public sealed partial class LocalNode : INode
     private string _path;
     private Qid _qid;
     private LibC.Statx? _fresh;
+    private bool _createdSymlink;
+    private SafeFileHandle? _createdFile;
 
     internal LocalNode(LocalFileSystem fs, string path, in LibC.Statx stat, bool keepStat = false)
     {
@@ -119,15 +121,42 @@ public sealed partial class LocalNode : INode
         };
         if (options.Truncate && options.CanWrite) flags |= LibC.O_TRUNC;
         if (options.Append) flags |= LibC.O_APPEND;
+        // 9P2000(.u) Tcreate opens what it created; a new symlink is "opened" as an O_PATH descriptor that does no I/O.
+        bool createdSymlink;
+        SafeFileHandle? created;
+        lock (_sync)
+        {
+            (createdSymlink, _createdSymlink) = (_createdSymlink, false);
+            (created, _createdFile) = (_createdFile, null);
+        }
+        if (created is not null) return ValueTask.FromResult<IOpenFile>(OpenCreated(created, options));
+        if (createdSymlink)
+            return ValueTask.FromResult<IOpenFile>(new LocalOpenFile(new SafeFileHandle(_fs.Root.Open(RelativePath, LibC.O_PATH).Value, true), options));
         // O_NONBLOCK so that opening a fifo never waits for its other end; cleared again below.
         var fd = _fs.Root.Open(RelativePath, flags | LibC.O_NOCTTY | LibC.O_NONBLOCK);
         var handle = new SafeFileHandle(fd.Value, ownsHandle: true);
         if (LibC.fcntl(handle, LibC.F_SETFL, options.Append ? LibC.O_APPEND : 0) < 0)
         {
+            var error = Fd.LastError();
             handle.Dispose();
-            throw Fd.LastError();
+            throw error;
         }
         return ValueTask.FromResult<IOpenFile>(new LocalOpenFile(handle, options));
+    }
+
+    /// <summary>
+    /// The open that follows Tcreate/Tlcreate gets the descriptor the create made (read-write), so a file created
+    /// with a mode that forbids writing can still be written by its creator, as open(O_CREAT) allows.
+    /// </summary>
+    private static LocalOpenFile OpenCreated(SafeFileHandle created, OpenOptions options)
+    {
+        if (options.Append && LibC.fcntl(created, LibC.F_SETFL, LibC.O_APPEND) < 0)
+        {
+            var error = Fd.LastError();
+            created.Dispose();
+            throw error;
+        }
+        return new LocalOpenFile(created, options);
     }
 
     public ValueTask RemoveAsync(CancellationToken cancellationToken)
