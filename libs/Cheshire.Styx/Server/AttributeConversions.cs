@@ -82,7 +82,7 @@ internal static class AttributeConversions
         var changes = new AttributeChanges
         {
             ChangedBy = user,
-            TimesAreNow = (m.Valid & (SetattrMask.Atime | SetattrMask.Mtime)) != 0 && (m.Valid & (SetattrMask.AtimeSet | SetattrMask.MtimeSet)) == 0,
+            TimesAreNow = TouchesNow(m.Valid),
         };
         if ((m.Valid & SetattrMask.Mode) != 0) changes = changes with { Permissions = m.Mode & UnixMode.PermissionMask };
         if ((m.Valid & SetattrMask.Uid) != 0) changes = changes with { Uid = m.Uid };
@@ -93,6 +93,17 @@ internal static class AttributeConversions
         if ((m.Valid & SetattrMask.Mtime) != 0)
             changes = changes with { ModifyTime = (m.Valid & SetattrMask.MtimeSet) != 0 ? Join(m.MtimeSec, m.MtimeNsec) : now };
         return changes;
+    }
+
+    /// <summary>
+    /// Linux sends utimes(NULL) / UTIME_NOW for both times as atime|mtime without the _SET bits, and truncate as
+    /// size|mtime: those are "now" (owner or writer). One time NOW and the other omitted is ATTR_TIMES_SET in Linux: owner.
+    /// </summary>
+    private static bool TouchesNow(uint valid)
+    {
+        const uint both = SetattrMask.Atime | SetattrMask.Mtime;
+        if ((valid & (SetattrMask.AtimeSet | SetattrMask.MtimeSet)) != 0 || (valid & both) == 0) return false;
+        return (valid & both) == both || (valid & SetattrMask.Size) != 0;
     }
 
     /// <summary>Unix type and permission bits of a 9P2000(.u) create permission (a .u device is "b" or "c" by its extension).</summary>

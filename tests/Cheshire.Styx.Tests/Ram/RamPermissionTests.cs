@@ -141,4 +141,18 @@ public sealed class RamPermissionTests
         await bob.SetattrAsync("tool", SetattrMask.Size, size: 1);
         Assert.Equal(UnixMode.Regular | 0x5B6, (await alice.StatAsync("tool")).Mode);
     }
+
+    [Fact]
+    public async Task A_file_created_with_mode_0_is_written_and_truncated_through_its_creating_handle_only()
+    {
+        await using var h = RamHarness.Start();
+        var alice = await h.AttachAsync(1000);
+        var fid = await alice.CreateOpenAsync("locked", 0);
+        await alice.Client.WriteAsync(fid, 0, Data);
+        await alice.Client.SetattrAsync(new Tsetattr(0, fid, SetattrMask.Size | SetattrMask.Mtime | SetattrMask.Ctime, 0, 0, 0, 2, 0, 0, 0, 0));
+        Assert.Equal(2ul, (await alice.Client.GetattrAsync(fid)).Size);
+        Assert.Equal(Errno.EACCES, await ErrnoOf(() => alice.SetattrAsync("locked", SetattrMask.Size, size: 0)));
+        Assert.Equal(Errno.EACCES, await ErrnoOf(() => alice.OpenAsync("locked", LinuxOpenFlags.ReadOnly)));
+        await alice.Client.ClunkAsync(fid);
+    }
 }

@@ -110,6 +110,8 @@ public sealed class RamTimeTests
         await bob.SetattrAsync("f", SetattrMask.Atime | SetattrMask.Mtime); // UTIME_NOW for both: a writer may
         var touched = await alice.StatAsync("f");
         Assert.True(touched.MtimeSec > 3_000 && touched.AtimeSec > 1_000);
+        Assert.Equal(Errno.EPERM, await ErrnoOf(() => bob.SetattrAsync("f", SetattrMask.Atime))); // UTIME_NOW + UTIME_OMIT: owner only
+        await bob.SetattrAsync("f", SetattrMask.Size | SetattrMask.Mtime | SetattrMask.Ctime, size: 1); // truncate(2) as Linux sends it
         Assert.Equal(Errno.EACCES, await ErrnoOf(() => bob.SetattrAsync("ro", SetattrMask.Atime | SetattrMask.Mtime)));
         await alice.SetattrAsync("ro", SetattrMask.Atime | SetattrMask.Mtime);
     }
