@@ -1,4 +1,5 @@
 using System.Net;
+using Cheshire.Styx.Scripting;
 
 namespace Cheshire.StyxProvider.Hosting;
 
@@ -15,6 +16,7 @@ public sealed record ProviderSettings
     public const string MountKey = "Provider:MountInNamespace";
     public const string ReconcileKey = "Provider:ReconcileSeconds";
     public const string MaxMessageSizeKey = "Provider:MaxMessageSize";
+    public const string ScriptLimitsKey = "Provider:Scripts";
 
     /// <summary>The exports file (default: exports.json in the node's data folder).</summary>
     public required string ConfigFile { get; init; }
@@ -34,6 +36,9 @@ public sealed record ProviderSettings
     public uint MaxMessageSize { get; init; } = 512 * 1024 + 24;
 
     public int MaxConcurrentRequests { get; init; } = 32;
+
+    /// <summary>What one call into a *.js server may use (Provider:Scripts:Timeout, MaxStatements, MaxMemory…).</summary>
+    public ScriptLimits ScriptLimits { get; init; } = ScriptLimits.Default;
 
     public static ProviderSettings From(IConfiguration configuration)
     {
@@ -58,6 +63,7 @@ public sealed record ProviderSettings
             MountInNamespace = configuration.GetValue(MountKey, true),
             ReconcileInterval = TimeSpan.FromSeconds(seconds),
             MaxMessageSize = msize,
+            ScriptLimits = configuration.GetSection(ScriptLimitsKey).Get<ScriptLimits>() ?? ScriptLimits.Default,
         };
     }
 }

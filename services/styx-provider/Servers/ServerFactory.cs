@@ -1,17 +1,36 @@
 using Cheshire.StyxProvider.Config;
+using Cheshire.StyxProvider.Hosting;
+using Cheshire.Styx.FileSystem.Local;
 using Cheshire.Styx.Messages;
 using Cheshire.Styx.Remote;
+using Cheshire.Styx.Scripting;
 
 namespace Cheshire.StyxProvider.Servers;
 
 /// <summary>Makes the tree a definition describes. Paths in it are resolved by the validator that accepted it.</summary>
-public sealed class ServerFactory
+public sealed class ServerFactory(ProviderSettings settings, ILoggerFactory loggers)
 {
     public RunningServer Start(ServerDefinition definition, ServerValidator paths) => definition.Server switch
     {
+        ServerKinds.Export => StartExport(definition, paths),
         ServerKinds.Proxy => StartProxy(definition),
-        _ => throw new InvalidOperationException($"server kind '{definition.Server}' cannot be started by this build."),
+        ServerKinds.Script => StartScript(definition, paths),
+        _ => throw new InvalidOperationException($"unknown server kind '{definition.Server}'."),
     };
+
+    private static RunningServer StartExport(ServerDefinition definition, ServerValidator paths)
+    {
+        var root = paths.ResolvePath(definition.Root!);
+        var tree = new LocalFileSystem(root, new LocalOptions { ReadOnly = definition.ReadOnly });
+        return new RunningServer(definition.Path, definition, tree, $"export {root}{(definition.ReadOnly ? " (read-only)" : "")}");
+    }
+
+    private RunningServer StartScript(ServerDefinition definition, ServerValidator paths)
+    {
+        var script = paths.ResolvePath(definition.Script!);
+        var tree = new ScriptFileSystem(script, settings.ScriptLimits, loggers.CreateLogger($"Cheshire.StyxProvider.Scripts.{Path.GetFileName(script)}"));
+        return new RunningServer(definition.Path, definition, tree, $"js {script}");
+    }
 
     private static RunningServer StartProxy(ServerDefinition definition)
     {
