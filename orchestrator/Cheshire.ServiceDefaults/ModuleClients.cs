@@ -31,14 +31,37 @@ public static class ModuleClients
     public static IHttpClientBuilder AddModuleClient<TClient>(this IServiceCollection services, string module)
         where TClient : class
     {
-        var client = services
-            .AddGrpcClient<TClient>(ClientName<TClient>(module), o => o.Address = AddressOf(module))
-            .ConfigureChannel(c => c.HttpVersion = HttpVersion.Version20)
-            .ConfigurePrimaryHttpMessageHandler(CreateHandler)
-            .RemoveAllResilienceHandlers();
+        var client = AddClient<TClient>(services, ClientName<TClient>(module), module);
         client.AddResilienceHandler("module-call", ConfigureUnaryCallPipeline);
         return client;
     }
+
+    /// <summary>
+    /// Registers a <typeparamref name="TClient"/> of <paramref name="module"/> for server-streaming calls (a listen that
+    /// waits for the next value): connection failures are retried as for <see cref="AddModuleClient{TClient}"/>, but there
+    /// is no per-attempt timeout, as a stream's response headers come with its first message, which may be long in coming.
+    /// The call's own deadline or cancellation bounds it. Get it with <see cref="CreateModuleStreamingClient{TClient}"/>.
+    /// </summary>
+    public static IHttpClientBuilder AddModuleStreamingClient<TClient>(this IServiceCollection services, string module)
+        where TClient : class
+    {
+        var client = AddClient<TClient>(services, StreamingClientName<TClient>(module), module);
+        client.AddResilienceHandler("module-stream", pipeline => pipeline.AddRetry(RetryOptions()));
+        return client;
+    }
+
+    /// <summary>The <typeparamref name="TClient"/> of <paramref name="module"/> registered with <see cref="AddModuleStreamingClient{TClient}"/>.</summary>
+    public static TClient CreateModuleStreamingClient<TClient>(this GrpcClientFactory factory, string module) where TClient : class =>
+        factory.CreateClient<TClient>(StreamingClientName<TClient>(module));
+
+    private static string StreamingClientName<TClient>(string module) => ClientName<TClient>(module) + ":streaming";
+
+    private static IHttpClientBuilder AddClient<TClient>(IServiceCollection services, string name, string module) where TClient : class =>
+        services
+            .AddGrpcClient<TClient>(name, o => o.Address = AddressOf(module))
+            .ConfigureChannel(c => c.HttpVersion = HttpVersion.Version20)
+            .ConfigurePrimaryHttpMessageHandler(CreateHandler)
+            .RemoveAllResilienceHandlers();
 
     /// <summary>The <typeparamref name="TClient"/> of <paramref name="module"/> registered with <see cref="AddModuleClient{TClient}"/>.</summary>
     public static TClient CreateModuleClient<TClient>(this GrpcClientFactory factory, string module) where TClient : class =>
@@ -60,16 +83,18 @@ public static class ModuleClients
 
     private static void ConfigureUnaryCallPipeline(ResiliencePipelineBuilder<HttpResponseMessage> pipeline)
     {
-        pipeline.AddRetry(new HttpRetryStrategyOptions
-        {
-            MaxRetryAttempts = 4,
-            Delay = TimeSpan.FromMilliseconds(200),
-            BackoffType = DelayBackoffType.Exponential,
-            UseJitter = true,
-            ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
-        });
+        pipeline.AddRetry(RetryOptions());
         pipeline.AddTimeout(AttemptTimeout);
     }
+
+    private static HttpRetryStrategyOptions RetryOptions() => new()
+    {
+        MaxRetryAttempts = 4,
+        Delay = TimeSpan.FromMilliseconds(200),
+        BackoffType = DelayBackoffType.Exponential,
+        UseJitter = true,
+        ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
+    };
 
     private static bool IsTransient(Outcome<HttpResponseMessage> outcome)
     {
