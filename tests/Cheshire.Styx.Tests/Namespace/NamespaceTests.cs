@@ -310,4 +310,36 @@ public sealed class NamespaceTests
         Assert.True(await churn > 10);
         Assert.True(walks > 10);
     }
+
+    [Fact]
+    public async Task Every_directory_and_synthetic_file_has_its_own_qid_path_and_true_size()
+    {
+        // As styx-root builds it: synthetic trees mounted (not bound) at /cheshire and deeper paths.
+        var ns = new Namespace();
+        var trees = Enumerable.Range(0, 5).Select(i =>
+        {
+            var tree = new SyntheticDirectory($"t{i}");
+            tree.AddFile("node", () => $"content of {i}\n");
+            tree.AddDirectory("sub").AddFile("deep", () => "deeper\n");
+            return tree;
+        }).ToList();
+        ns.Mount("/cheshire", trees[0]);
+        for (int i = 1; i < trees.Count; i++) ns.Mount($"/srv/t{i}", trees[i]);
+        await using var h = NamespaceHarness.Start(ns);
+        await using var client = await h.ConnectAsync();
+
+        var paths = new List<string> { "/", "/srv", "/cheshire", "/cheshire/node", "/cheshire/sub", "/cheshire/sub/deep" };
+        for (int i = 1; i < trees.Count; i++) paths.AddRange([$"/srv/t{i}", $"/srv/t{i}/node", $"/srv/t{i}/sub", $"/srv/t{i}/sub/deep"]);
+        var qids = new Dictionary<ulong, string>();
+        foreach (var path in paths)
+        {
+            var qid = await client.QidAsync(path);
+            Assert.True(qids.TryAdd(qid.Path, path), $"{path} has the qid path of {qids.GetValueOrDefault(qid.Path)}");
+        }
+
+        var node = await client.WalkAsync("/cheshire/node");
+        Assert.Equal((ulong)"content of 0\n".Length, (await client.Client.GetattrAsync(node)).Size);
+        await client.Client.ClunkAsync(node);
+        Assert.Equal("content of 0\n", await client.ReadTextAsync("/cheshire/node"));
+    }
 }

@@ -15,7 +15,8 @@ public sealed class SyntheticFile : SyntheticNode
         _write = write;
     }
 
-    protected override ulong Size => 0;
+    // FUSE 9P clients (9pfuse, the FUSE-based v9fs alternatives) read no further than the size in stat.
+    protected override ulong Size => (ulong)_content().Length;
 
     public override ValueTask<IOpenFile> OpenAsync(OpenOptions options, CancellationToken cancellationToken)
     {

@@ -5,7 +5,9 @@ namespace Cheshire.Styx.FileSystem.Synthetic;
 /// <summary>Shared parts of synthetic files and directories.</summary>
 public abstract class SyntheticNode : INode
 {
-    private static long s_nextPath = 1L << 48;
+    // Synthetic qid paths live in [2^47, 2^48): bits 48..63 stay zero for the namespace's mount tags, and the
+    // namespace's own synthetic directories (tag 0) count up from 1, far below.
+    private static long s_nextPath = 1L << 47;
     private readonly DateTimeOffset _created = DateTimeOffset.UtcNow;
 
     private protected SyntheticNode(string name, uint mode, QidType type)
@@ -19,6 +21,7 @@ public abstract class SyntheticNode : INode
     public uint Mode { get; }
     public Qid Qid { get; }
     public string Owner { get; init; } = "cheshire";
+    /// <summary>The length stat reports: for generated files, the length of what an open would read now.</summary>
     protected abstract ulong Size { get; }
 
     public ValueTask<NodeAttributes> GetAttributesAsync(CancellationToken cancellationToken) =>
