@@ -17,7 +17,14 @@ public static class ModuleErrors
         _ => Unavailable(module, e.Message),
     };
 
-    public static StyxErrorException Unavailable(string module, string reason) => new(Errno.EIO, $"{module} unavailable: {reason}");
+    public static StyxErrorException Unavailable(string module, string reason) => new(Errno.EIO, $"{module} {UnavailableMark} {reason}");
+
+    /// <summary>True for the errors of <see cref="Unavailable"/>: the module could not be reached.</summary>
+    public static bool IsUnavailable(StyxErrorException e) =>
+        e.Errno == Errno.EIO && e.Message.IndexOf(' ', StringComparison.Ordinal) is var space and > 0 &&
+        e.Message.AsSpan(space + 1).StartsWith(UnavailableMark + " ", StringComparison.Ordinal);
+
+    private const string UnavailableMark = "unavailable:";
 
     private static StyxErrorException FromRpc(string module, RpcException e)
     {

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Text;
+using Cheshire.Styx.Messages;
 using Cheshire.Styx.Protocol;
 
 namespace Cheshire.StyxProvider.Tests.Control;
@@ -9,6 +9,7 @@ public sealed class RestartTests
 {
     private static readonly TimeSpan ErrorBound = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan BackTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan ListingBound = TimeSpan.FromSeconds(2);
 
     [Fact]
     public async Task FilesFailWithAClearErrorWhileTheDhtIsDownAndWorkAgainWhenItIsBack()
@@ -32,7 +33,17 @@ public sealed class RestartTests
         Assert.StartsWith("dht unavailable: ", down.Message);
         Assert.StartsWith("dht unavailable: ", listenEnded.Message);
         await session.Client.ClunkAsync(listen);
+        // a listing stats every file: it answers at once instead of waiting for a failing call per file
+        clock.Restart();
+        var directory = await session.OpenAsync("/dht", StyxOpenMode.Read);
+        var names = StatEntry.ReadDirectory(await session.Client.ReadAllAsync(directory), Dialect.Unix).Select(e => e.Name);
+        await session.Client.ClunkAsync(directory);
+        var listing = clock.Elapsed;
+        Assert.Equal(["ctl", "get", "listen", "node", "routing", "stats"], names.Order());
+        Assert.True(listing < ListingBound, $"listing /dht took {listing} while the dht was down");
+        TestContext.Current.TestOutputHelper?.WriteLine($"stats failed {took.TotalSeconds:F1} s after the kill; listing took {listing.TotalMilliseconds:F0} ms");
 
+        clock.Restart();
         await dht.RestartAsync(ct);
         var deadline = DateTime.UtcNow + BackTimeout;
         string? node = null;
@@ -48,6 +59,7 @@ public sealed class RestartTests
                 await Task.Delay(200, ct);
             }
         }
+        TestContext.Current.TestOutputHelper?.WriteLine($"back {clock.Elapsed.TotalSeconds:F1} s after the restart began");
         Assert.Contains($"id {dht.Info.Id}\n", node);
         Assert.Contains("stored_values ", await session.ReadAsync("/dht/stats"));
     }

@@ -21,17 +21,17 @@ public static class DhtTree
     public static ControlDirectory Build(Func<DhtClient> client, Func<DhtClient> streamingClient)
     {
         var qids = new QidSpace(QidTree);
-        var changes = new TreeChanges();
+        var state = new TreeState();
         var root = new ControlDirectory("/", qids.Directory());
-        root.Add(new GeneratedFile("node", qids.File(), changes, async ct => DhtText.Node(await NodeInfoAsync(client, ct))));
-        root.Add(new GeneratedFile("stats", qids.File(), changes, async ct => DhtText.Stats(await NodeInfoAsync(client, ct))));
-        root.Add(new GeneratedFile("routing", qids.File(), changes, async ct => DhtText.Routing(
+        root.Add(new GeneratedFile("node", qids.File(), state, async ct => DhtText.Node(await NodeInfoAsync(client, ct))));
+        root.Add(new GeneratedFile("stats", qids.File(), state, async ct => DhtText.Stats(await NodeInfoAsync(client, ct))));
+        root.Add(new GeneratedFile("routing", qids.File(), state, async ct => DhtText.Routing(
             await ModuleCalls.RunAsync(Module, async () => await client().RoutingTableAsync(new RoutingTableRequest(),
                 deadline: ModuleCalls.Deadline(ModuleCalls.ReadDeadline), cancellationToken: ct), ct))));
         var commands = new DhtCommands(client);
-        root.Add(new CommandFile("ctl", qids.File(), changes, DhtCommands.Help, commands.ExecuteAsync));
+        root.Add(new CommandFile("ctl", qids.File(), state, DhtCommands.Help, commands.ExecuteAsync));
         root.Add(new ControlDirectory("get", qids.Directory(), name =>
-            new GeneratedFile(name, qids.File(GetKind, name), changes, ct => GetAsync(streamingClient, name, ct))));
+            new GeneratedFile(name, qids.File(GetKind, name), state, ct => GetAsync(streamingClient, name, ct))));
         root.Add(new ControlDirectory("listen", qids.Directory(), name =>
             new EventFile(name, qids.File(ListenKind, name), ct => ListenAsync(streamingClient, name, ct),
                 $"{Module}: the listen on '{name}' ended (the dht stopped); open the file again")));

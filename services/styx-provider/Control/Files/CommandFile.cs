@@ -13,15 +13,15 @@ public sealed class CommandFile : ControlNode, INode
 {
     private readonly byte[] _help;
     private readonly Func<string, CancellationToken, Task<string>> _execute;
-    private readonly TreeChanges _changes;
+    private readonly TreeState _state;
 
     /// <param name="execute">Runs one command line (no trailing newline) and returns its reply (one or more lines).</param>
-    public CommandFile(string name, Qid qid, TreeChanges changes, string help, Func<string, CancellationToken, Task<string>> execute)
+    public CommandFile(string name, Qid qid, TreeState state, string help, Func<string, CancellationToken, Task<string>> execute)
         : base(name, UnixMode.Regular | 0x1A4 /* 0644 */, qid)
     {
         _help = Encoding.UTF8.GetBytes(help);
         _execute = execute;
-        _changes = changes;
+        _state = state;
     }
 
     protected override ValueTask<ulong> SizeAsync(CancellationToken cancellationToken) => ValueTask.FromResult((ulong)_help.Length);
@@ -65,7 +65,7 @@ public sealed class CommandFile : ControlNode, INode
                 }
                 finally
                 {
-                    file._changes.Changed();
+                    file._state.Changed();
                 }
                 replies.Append(reply);
                 if (reply.Length > 0 && !reply.EndsWith('\n')) replies.Append('\n');

@@ -11,23 +11,24 @@ namespace Cheshire.StyxProvider.Control.Files;
 /// bytes; any other read generates anew. An open file takes its text at the first read and again at every read at offset 0 (Plan 9 style: re-reading
 /// from the start shows the current state). When generating fails, reads fail with the error while stat reports the
 /// last known length (a listing never hangs on a module that is down: after a failure, stat does not ask again for
-/// <see cref="Fresh"/>).
+/// <see cref="Fresh"/>, nor any file of the tree for <see cref="TreeState.UnreachableHold"/> after the module was
+/// found unreachable).
 /// </summary>
 public sealed class GeneratedFile : ControlNode, INode
 {
     public static readonly TimeSpan Fresh = TimeSpan.FromSeconds(2);
 
     private readonly Func<CancellationToken, Task<string>> _generate;
-    private readonly TreeChanges _changes;
+    private readonly TreeState _state;
     private Snapshot? _statted;
     private volatile Snapshot? _last;
     private long _failedAt = -1;
 
-    public GeneratedFile(string name, Qid qid, TreeChanges changes, Func<CancellationToken, Task<string>> generate)
+    public GeneratedFile(string name, Qid qid, TreeState state, Func<CancellationToken, Task<string>> generate)
         : base(name, UnixMode.Regular | 0x124 /* 0444 */, qid)
     {
         _generate = generate;
-        _changes = changes;
+        _state = state;
     }
 
     protected override DateTimeOffset Modified => _last?.Taken ?? base.Modified;
@@ -36,7 +37,7 @@ public sealed class GeneratedFile : ControlNode, INode
     {
         if (Volatile.Read(ref _statted) is { } statted && Stands(statted)) return (ulong)statted.Content.Length;
         var failedAt = Interlocked.Read(ref _failedAt);
-        if (failedAt >= 0 && Environment.TickCount64 - failedAt < (long)Fresh.TotalMilliseconds)
+        if (_state.RecentlyUnreachable || failedAt >= 0 && Environment.TickCount64 - failedAt < (long)Fresh.TotalMilliseconds)
             return (ulong)(_last?.Content.Length ?? 0);
         try
         {
@@ -63,19 +64,20 @@ public sealed class GeneratedFile : ControlNode, INode
         return (await TakeAsync(cancellationToken)).Content;
     }
 
-    private bool Stands(Snapshot snapshot) => snapshot.IsFresh && snapshot.Changes == _changes.Count;
+    private bool Stands(Snapshot snapshot) => snapshot.IsFresh && snapshot.Changes == _state.Changes;
 
     private async Task<Snapshot> TakeAsync(CancellationToken cancellationToken)
     {
         try
         {
-            var changes = _changes.Count;
+            var changes = _state.Changes;
             var content = Encoding.UTF8.GetBytes(await _generate(cancellationToken));
             return _last = new Snapshot(content, DateTimeOffset.UtcNow, Environment.TickCount64, changes);
         }
-        catch (StyxErrorException)
+        catch (StyxErrorException e)
         {
             Interlocked.Exchange(ref _failedAt, Environment.TickCount64);
+            if (ModuleErrors.IsUnavailable(e)) _state.Unreachable();
             throw;
         }
     }

@@ -16,26 +16,26 @@ public static class MainlineTree
     public static ControlDirectory Build(Func<MainlineClient> client)
     {
         var qids = new QidSpace(QidTree);
-        var changes = new TreeChanges();
+        var state = new TreeState();
         var root = new ControlDirectory("/", qids.Directory());
-        root.Add(new GeneratedFile("stats", qids.File(), changes, async ct => MainlineText.Stats(
+        root.Add(new GeneratedFile("stats", qids.File(), state, async ct => MainlineText.Stats(
             await ModuleCalls.RunAsync(Module, async () => await client().StatsAsync(new StatsRequest(),
                 deadline: ModuleCalls.Deadline(ModuleCalls.ReadDeadline), cancellationToken: ct), ct))));
-        root.Add(new GeneratedFile("routing", qids.File(), changes, async ct => MainlineText.Routing(
+        root.Add(new GeneratedFile("routing", qids.File(), state, async ct => MainlineText.Routing(
             await ModuleCalls.RunAsync(Module, async () => await client().RoutingTableAsync(new RoutingTableRequest(),
                 deadline: ModuleCalls.Deadline(ModuleCalls.ReadDeadline), cancellationToken: ct), ct))));
-        root.Add(new CommandFile("ctl", qids.File(), changes, MainlineCommands.Help, new MainlineCommands(client).ExecuteAsync));
+        root.Add(new CommandFile("ctl", qids.File(), state, MainlineCommands.Help, new MainlineCommands(client).ExecuteAsync));
         root.Add(new ControlDirectory("peers", qids.Directory(), name =>
         {
             var request = new GetPeersRequest { Infohash = MainlineIds.Infohash(name) };
-            return new GeneratedFile(name, qids.File(PeersKind, name.ToLowerInvariant()), changes, async ct => MainlineText.Peers(
+            return new GeneratedFile(name, qids.File(PeersKind, name.ToLowerInvariant()), state, async ct => MainlineText.Peers(
                 (await ModuleCalls.RunAsync(Module, async () => await client().GetPeersAsync(request,
                     deadline: ModuleCalls.Deadline(ModuleCalls.OperationDeadline), cancellationToken: ct), ct)).Peers));
         }));
         root.Add(new ControlDirectory("items", qids.Directory(), name =>
         {
             var request = ItemRequest(name);
-            return new GeneratedFile(name, qids.File(ItemsKind, name), changes, async ct =>
+            return new GeneratedFile(name, qids.File(ItemsKind, name), state, async ct =>
             {
                 var item = await ModuleCalls.RunAsync(Module, async () => await client().GetItemAsync(request,
                     deadline: ModuleCalls.Deadline(ModuleCalls.OperationDeadline), cancellationToken: ct), ct);
