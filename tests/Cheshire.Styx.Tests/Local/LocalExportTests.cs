@@ -105,6 +105,32 @@ public sealed class LocalExportTests
     }
 
     [Fact]
+    public async Task Fids_in_a_renamed_directory_follow_it()
+    {
+        await using var export = LocalExport.Start();
+        await using var c = await export.ConnectAsync();
+        await c.MkdirAsync("/a");
+        await c.MkdirAsync("/a/sub");
+        await c.WriteTextAsync("/a/sub/f", "data");
+        var a = await c.WalkAsync("/a");
+        var f = await c.WalkAsync("/a/sub/f");
+        await c.RenameAsync("/a", "/b");
+        Assert.False(Directory.Exists(export.HostPath("a")));
+
+        Assert.Equal("data", await c.ReadTextAsync("/b/sub/f"));
+        Assert.Equal(4ul, (await c.Client.GetattrAsync(f)).Size);
+        await c.Client.LopenAsync(f, LinuxOpenFlags.ReadOnly);
+        Assert.Equal("data", Encoding.UTF8.GetString(await c.Client.ReadAllAsync(f)));
+        var again = c.Client.NewFid();
+        await c.Client.WalkAsync(a, again, ["sub", "f"]);
+        await c.Client.MkdirAsync(a, "made-after", 0x1ED);
+        Assert.True(Directory.Exists(export.HostPath("b/made-after")));
+        await c.Client.RenameAsync(again, a, "g");
+        Assert.Equal("data", File.ReadAllText(export.HostPath("b/g")));
+        Assert.Equal(["g", "made-after", "sub"], (await c.NamesAsync("/b")).Order());
+    }
+
+    [Fact]
     public async Task Setattr_changes_mode_owner_times_and_size()
     {
         await using var export = LocalExport.Start();
@@ -160,7 +186,11 @@ public sealed class LocalExportTests
         await c.Client.WriteAllAsync(fid, 6, " after"u8.ToArray());
         await c.Client.FsyncAsync(fid);
         Assert.Equal("before after", Encoding.UTF8.GetString(await c.Client.ReadAllAsync(fid)));
+        Assert.Equal(12ul, (await c.Client.GetattrAsync(fid)).Size);
+        await c.Client.SetattrAsync(new Tsetattr(0, fid, SetattrMask.Size, 0, 0, 0, 6, 0, 0, 0, 0));
+        Assert.Equal("before", Encoding.UTF8.GetString(await c.Client.ReadAllAsync(fid)));
         await c.Client.ClunkAsync(fid);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(export.Root));
     }
 
     [Fact]

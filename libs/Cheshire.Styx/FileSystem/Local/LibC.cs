@@ -110,6 +110,9 @@ internal static class LibC
     public static extern int statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, out Statx result);
 
     [DllImport(Lib, SetLastError = true)]
+    public static extern int statx(SafeFileHandle fd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, out Statx result);
+
+    [DllImport(Lib, SetLastError = true)]
     public static extern int fstatfs(int fd, out StatFs result);
 
     [DllImport(Lib, SetLastError = true)]
@@ -156,6 +159,9 @@ internal static class LibC
 
     [DllImport(Lib, SetLastError = true)]
     public static extern int ftruncate(int fd, long length);
+
+    [DllImport(Lib, SetLastError = true)]
+    public static extern int ftruncate(SafeFileHandle fd, long length);
 
     [DllImport(Lib, SetLastError = true)]
     public static extern int fsync(SafeFileHandle fd);

@@ -26,19 +26,27 @@ public sealed class LocalFileSystem : IFileSystem, IDisposable, IAsyncDisposable
         Root = new ConfinedRoot(rootPath, useOpenat2);
         var root = Root.StatRoot();
         _devices[(root.DevMajor, root.DevMinor)] = 0;
+        RootNode = new LocalNode(this, null, "", root);
     }
 
     public string RootPath { get; }
     public LocalOptions Options { get; }
     internal ConfinedRoot Root { get; }
+    internal LocalNode RootNode { get; }
+
+    /// <summary>Guards the shape of the node tree (parents, names, interned children).</summary>
+    internal Lock TreeLock { get; } = new();
 
     internal void RequireWritable()
     {
         if (Options.ReadOnly) throw new StyxErrorException(Errno.EROFS);
     }
 
-    public ValueTask<INode> AttachAsync(AttachRequest request, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<INode>(new LocalNode(this, "", Root.StatRoot()));
+    public ValueTask<INode> AttachAsync(AttachRequest request, CancellationToken cancellationToken)
+    {
+        RootNode.Stat();
+        return ValueTask.FromResult<INode>(RootNode);
+    }
 
     /// <summary>
     /// qid.path is st_ino (40 bits) with a per-device index in bits 40..47 for file systems mounted below the root;

@@ -12,13 +12,13 @@ public sealed partial class LocalNode
         LocalNames.Check(name);
         string path = RelativePath;
         using var directory = _fs.Root.OpenDirectory(path);
-        return ValueTask.FromResult<INode>(Child(directory, path, name, keepStat: false) ?? throw Fd.LastError());
+        return ValueTask.FromResult<INode>(Child(directory, name) ?? throw Fd.LastError());
     }
 
-    /// <summary>The node of <paramref name="name"/> in an open directory; null (errno set) if it cannot be stat'ed.</summary>
-    private LocalNode? Child(Fd directory, string path, string name, bool keepStat) =>
+    /// <summary>The node of <paramref name="name"/> in this directory, open as <paramref name="directory"/>; null (errno set) if it cannot be stat'ed.</summary>
+    private LocalNode? Child(Fd directory, string name) =>
         LibC.statx(directory.Value, name, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, out var stat) == 0
-            ? new LocalNode(_fs, LocalNames.Join(path, name), stat, keepStat)
+            ? Intern(name, stat)
             : null;
 
     public async ValueTask<IReadOnlyList<DirectoryEntry>> ListAsync(CancellationToken cancellationToken)
@@ -48,7 +48,9 @@ public sealed partial class LocalNode
             foreach (var name in names)
             {
                 // An entry removed since getdents64 returned it is skipped.
-                if (Child(directory, path, name, keepStat: true) is { } child) yield return new DirectoryEntry(name, child);
+                // Entries are not interned: the server only reads their qid and attributes.
+                if (LibC.statx(directory.Value, name, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, out var stat) == 0)
+                    yield return new DirectoryEntry(name, new LocalNode(_fs, this, name, stat, keepStat: true));
             }
         }
     }
@@ -110,7 +112,7 @@ public sealed partial class LocalNode
             default:
                 throw new StyxErrorException(Errno.EINVAL, $"cannot create file type 0x{options.FileType:x}");
         }
-        var node = Child(directory, path, name, keepStat: false);
+        var node = Child(directory, name);
         if (node is null)
         {
             var error = Fd.LastError();

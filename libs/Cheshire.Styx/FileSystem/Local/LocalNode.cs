@@ -5,7 +5,7 @@ using Microsoft.Win32.SafeHandles;
 namespace Cheshire.Styx.FileSystem.Local;
 
 /// <summary>
-/// A file, directory or symlink of a <see cref="LocalFileSystem"/>, held as its path below the root (never as a
+/// A file, directory or symlink of a <see cref="LocalFileSystem"/>, held as its place below the root (never as a
 /// descriptor: the server does not say when a node is forgotten). Each operation opens the parent directory beneath
 /// the root and acts on one name with an *at call, or opens the node itself beneath the root.
 /// </summary>
@@ -13,34 +13,27 @@ public sealed partial class LocalNode : INode
 {
     private readonly LocalFileSystem _fs;
     private readonly Lock _sync = new();
-    private string _path;
     private Qid _qid;
     private LibC.Statx? _fresh;
     private bool _createdSymlink;
     private SafeFileHandle? _createdFile;
+    private List<LocalOpenFile>? _openFiles;
 
-    internal LocalNode(LocalFileSystem fs, string path, in LibC.Statx stat, bool keepStat = false)
+    internal LocalNode(LocalFileSystem fs, LocalNode? parent, string name, in LibC.Statx stat, bool keepStat = false)
     {
         _fs = fs;
-        _path = path;
+        _parent = parent;
+        _name = name;
         _qid = fs.QidOf(stat);
         if (keepStat) _fresh = stat;
     }
-
-    /// <summary>The path below the export root ("" for the root itself).</summary>
-    public string RelativePath
-    {
-        get { lock (_sync) return _path; }
-    }
-
-    private bool IsRoot => RelativePath.Length == 0;
 
     public Qid Qid
     {
         get { lock (_sync) return _qid; }
     }
 
-    private LibC.Statx Stat()
+    internal LibC.Statx Stat()
     {
         string path = RelativePath;
         LibC.Statx stat;
@@ -66,32 +59,103 @@ public sealed partial class LocalNode : INode
             fresh = _fresh;
             _fresh = null;
         }
-        var stat = fresh ?? Stat();
-        string path = RelativePath;
-        string target = (stat.Mode & UnixMode.TypeMask) == UnixMode.Symlink ? ReadLink(path) : "";
-        return ValueTask.FromResult(LocalAttributes.From(stat, _fs.QidOf(stat), path.Length == 0 ? "/" : LocalNames.Name(path), target));
+        var stat = fresh ?? StatPathOrOpen();
+        string target = (stat.Mode & UnixMode.TypeMask) == UnixMode.Symlink ? ReadLink(RelativePath) : "";
+        string name;
+        lock (_fs.TreeLock) name = _parent is null && !_removed ? "/" : _name;
+        return ValueTask.FromResult(LocalAttributes.From(stat, _fs.QidOf(stat), name, target));
+    }
+
+    /// <summary>Stat by path; once the path is gone (unlinked while open), through an open descriptor.</summary>
+    private LibC.Statx StatPathOrOpen()
+    {
+        try
+        {
+            return Stat();
+        }
+        catch (StyxErrorException e) when (e.Errno == Errno.ENOENT && StatOpen() is { } open)
+        {
+            return open;
+        }
+    }
+
+    /// <summary>statx through a descriptor the node has open (it still works once the file is unlinked); null if none.</summary>
+    internal void Opened(LocalOpenFile file)
+    {
+        lock (_sync) (_openFiles ??= []).Add(file);
+    }
+
+    internal void Closed(LocalOpenFile file)
+    {
+        lock (_sync) _openFiles?.Remove(file);
+    }
+
+    private LocalOpenFile[] OpenFiles()
+    {
+        lock (_sync) return _openFiles is null ? [] : [.. _openFiles];
+    }
+
+    private LibC.Statx? StatOpen()
+    {
+        foreach (var file in OpenFiles())
+        {
+            try
+            {
+                if (LibC.statx(file.Handle, "", LibC.AT_EMPTY_PATH, LibC.STATX_BASIC_STATS, out var stat) == 0) return stat;
+            }
+            catch (ObjectDisposedException)
+            {
+                // closed meanwhile: try the next one, or the path
+            }
+        }
+        return null;
     }
 
     public ValueTask SetAttributesAsync(AttributeChanges changes, CancellationToken cancellationToken)
     {
         _fs.RequireWritable();
-        string path = RelativePath;
         if (changes.Uid is not null || changes.Gid is not null)
-            AtName(path, (fd, name) => LibC.fchownat(fd, name, changes.Uid ?? uint.MaxValue, changes.Gid ?? uint.MaxValue, LibC.AT_SYMLINK_NOFOLLOW));
-        if (changes.Permissions is { } permissions) Chmod(path, permissions & UnixMode.PermissionMask);
+            AtName(RelativePath, (fd, name) => LibC.fchownat(fd, name, changes.Uid ?? uint.MaxValue, changes.Gid ?? uint.MaxValue, LibC.AT_SYMLINK_NOFOLLOW));
+        if (changes.Permissions is { } permissions) Chmod(RelativePath, permissions & UnixMode.PermissionMask);
         if (changes.Size is { } size)
         {
             if (size > long.MaxValue) throw new StyxErrorException(Errno.EFBIG);
-            using var file = _fs.Root.Open(path, LibC.O_WRONLY | LibC.O_NONBLOCK);
-            Fd.Check(LibC.ftruncate(file.Value, (long)size));
+            try
+            {
+                using var file = _fs.Root.Open(RelativePath, LibC.O_WRONLY | LibC.O_NONBLOCK);
+                Fd.Check(LibC.ftruncate(file.Value, (long)size));
+            }
+            catch (StyxErrorException e) when (e.Errno == Errno.ENOENT && TruncateOpen((long)size))
+            {
+                // unlinked while open: truncated through the open descriptor
+            }
         }
         if (changes.AccessTime is not null || changes.ModifyTime is not null)
         {
             var times = LocalAttributes.Times(changes.AccessTime, changes.ModifyTime);
-            AtName(path, (fd, name) => LibC.utimensat(fd, name, times, LibC.AT_SYMLINK_NOFOLLOW));
+            AtName(RelativePath, (fd, name) => LibC.utimensat(fd, name, times, LibC.AT_SYMLINK_NOFOLLOW));
         }
-        Stat();
+        var stat = StatPathOrOpen();
+        lock (_sync) _qid = _fs.QidOf(stat);
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>ftruncate through a descriptor the node has open for writing (ftruncate of an open, maybe unlinked, file).</summary>
+    private bool TruncateOpen(long size)
+    {
+        foreach (var file in OpenFiles())
+        {
+            if (!file.CanWrite) continue;
+            try
+            {
+                Fd.Check(LibC.ftruncate(file.Handle, size));
+                return true;
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+        return false;
     }
 
     /// <summary>Linux before 6.6 has no chmod that refuses symlinks: chmod what an O_PATH|O_NOFOLLOW descriptor holds.</summary>
@@ -129,9 +193,9 @@ public sealed partial class LocalNode : INode
             (createdSymlink, _createdSymlink) = (_createdSymlink, false);
             (created, _createdFile) = (_createdFile, null);
         }
-        if (created is not null) return ValueTask.FromResult<IOpenFile>(OpenCreated(created, options));
+        if (created is not null) return ValueTask.FromResult<IOpenFile>(OpenCreated(this, created, options));
         if (createdSymlink)
-            return ValueTask.FromResult<IOpenFile>(new LocalOpenFile(new SafeFileHandle(_fs.Root.Open(RelativePath, LibC.O_PATH).Value, true), options));
+            return ValueTask.FromResult<IOpenFile>(new LocalOpenFile(this, new SafeFileHandle(_fs.Root.Open(RelativePath, LibC.O_PATH).Value, true), options));
         // O_NONBLOCK so that opening a fifo never waits for its other end; cleared again below.
         var fd = _fs.Root.Open(RelativePath, flags | LibC.O_NOCTTY | LibC.O_NONBLOCK);
         var handle = new SafeFileHandle(fd.Value, ownsHandle: true);
@@ -141,14 +205,14 @@ public sealed partial class LocalNode : INode
             handle.Dispose();
             throw error;
         }
-        return ValueTask.FromResult<IOpenFile>(new LocalOpenFile(handle, options));
+        return ValueTask.FromResult<IOpenFile>(new LocalOpenFile(this, handle, options));
     }
 
     /// <summary>
     /// The open that follows Tcreate/Tlcreate gets the descriptor the create made (read-write), so a file created
     /// with a mode that forbids writing can still be written by its creator, as open(O_CREAT) allows.
     /// </summary>
-    private static LocalOpenFile OpenCreated(SafeFileHandle created, OpenOptions options)
+    private static LocalOpenFile OpenCreated(LocalNode node, SafeFileHandle created, OpenOptions options)
     {
         if (options.Append && LibC.fcntl(created, LibC.F_SETFL, LibC.O_APPEND) < 0)
         {
@@ -156,7 +220,7 @@ public sealed partial class LocalNode : INode
             created.Dispose();
             throw error;
         }
-        return new LocalOpenFile(created, options);
+        return new LocalOpenFile(node, created, options);
     }
 
     public ValueTask RemoveAsync(CancellationToken cancellationToken)
@@ -167,10 +231,13 @@ public sealed partial class LocalNode : INode
         using var directory = _fs.Root.OpenDirectory(LocalNames.Parent(path));
         string name = LocalNames.Name(path);
         int flags = Qid.IsDirectory ? LibC.AT_REMOVEDIR : 0;
-        if (LibC.unlinkat(directory.Value, name, flags) == 0) return ValueTask.CompletedTask;
-        // The node changed type since it was looked up: try the other kind once.
-        if (Fd.LastErrno is not (Errno.EISDIR or Errno.ENOTDIR)) throw Fd.LastError();
-        Fd.Check(LibC.unlinkat(directory.Value, name, flags ^ LibC.AT_REMOVEDIR));
+        if (LibC.unlinkat(directory.Value, name, flags) < 0)
+        {
+            // The node changed type since it was looked up: try the other kind once.
+            if (Fd.LastErrno is not (Errno.EISDIR or Errno.ENOTDIR)) throw Fd.LastError();
+            Fd.Check(LibC.unlinkat(directory.Value, name, flags ^ LibC.AT_REMOVEDIR));
+        }
+        Removed();
         return ValueTask.CompletedTask;
     }
 
@@ -191,7 +258,7 @@ public sealed partial class LocalNode : INode
         {
             Fd.Check(LibC.renameat(from.Value, LocalNames.Name(path), to.Value, newName));
         }
-        lock (_sync) _path = LocalNames.Join(target, newName);
+        Moved(newParent as LocalNode ?? _parent, newName);
         return ValueTask.CompletedTask;
     }
 

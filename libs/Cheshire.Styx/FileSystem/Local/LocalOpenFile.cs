@@ -8,8 +8,23 @@ namespace Cheshire.Styx.FileSystem.Local;
 /// An open local file: it owns its descriptor, so it keeps working after the file is renamed or unlinked.
 /// I/O is pread/pwrite at 64-bit offsets (read/write for fifos and devices that cannot seek).
 /// </summary>
-internal sealed class LocalOpenFile(SafeFileHandle handle, OpenOptions options) : IOpenFile
+internal sealed class LocalOpenFile : IOpenFile
 {
+    private readonly SafeFileHandle handle;
+    private readonly OpenOptions options;
+    private readonly LocalNode _node;
+
+    public LocalOpenFile(LocalNode node, SafeFileHandle handle, OpenOptions options)
+    {
+        _node = node;
+        this.handle = handle;
+        this.options = options;
+        node.Opened(this);
+    }
+
+    public SafeFileHandle Handle => handle;
+    public bool CanWrite => options.CanWrite;
+
     public ValueTask<int> ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken)
     {
         if (!options.CanRead) throw new StyxErrorException(Errno.EBADF);
@@ -57,6 +72,7 @@ internal sealed class LocalOpenFile(SafeFileHandle handle, OpenOptions options) 
 
     public ValueTask DisposeAsync()
     {
+        _node.Closed(this);
         handle.Dispose();
         return ValueTask.CompletedTask;
     }
