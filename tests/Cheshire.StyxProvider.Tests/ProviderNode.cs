@@ -27,19 +27,21 @@ public sealed class ProviderNode : IAsyncDisposable
     public int StyxPort { get; }
     public string ExportsFile => Path.Combine(Provider.DataDirectory, "exports.json");
 
-    public static async Task<ProviderNode> StartAsync(string? exportsJson = null)
+    /// <summary>Starts both; <paramref name="dhtGrpc"/> is a running dht module for the /dht control tree.</summary>
+    public static async Task<ProviderNode> StartAsync(string? exportsJson = null, Uri? dhtGrpc = null)
     {
         var styxPort = FreePorts.Tcp();
         var root = ModuleProcess.Start(ModuleProcess.ModuleDll("styx-root", "Cheshire.StyxRoot"),
             new Dictionary<string, string> { ["Styx:Endpoint"] = $"127.0.0.1:{styxPort}", ["Styx:TmpCapacityBytes"] = "0" });
         var data = ModuleProcess.NewTempDirectory("provider");
         if (exportsJson is not null) await File.WriteAllTextAsync(Path.Combine(data, "exports.json"), exportsJson);
-        var provider = ModuleProcess.Start(ModuleProcess.ModuleDll("styx-provider", "Cheshire.StyxProvider"),
-            new Dictionary<string, string>
-            {
-                ["services:styx-root:grpc:0"] = root.GrpcAddress.ToString().TrimEnd('/'),
-                ["Provider:ReconcileSeconds"] = "0.5",
-            }, data);
+        var settings = new Dictionary<string, string>
+        {
+            ["services:styx-root:grpc:0"] = root.GrpcAddress.ToString().TrimEnd('/'),
+            ["Provider:ReconcileSeconds"] = "0.5",
+        };
+        if (dhtGrpc is not null) settings["services:dht:grpc:0"] = dhtGrpc.ToString().TrimEnd('/');
+        var provider = ModuleProcess.Start(ModuleProcess.ModuleDll("styx-provider", "Cheshire.StyxProvider"), settings, data);
         var node = new ProviderNode(root, provider, styxPort);
         try
         {

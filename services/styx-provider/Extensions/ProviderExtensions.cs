@@ -1,4 +1,5 @@
 using Cheshire.ServiceDefaults;
+using Cheshire.StyxProvider.Control;
 using Cheshire.StyxProvider.Hosting;
 using Cheshire.StyxProvider.Servers;
 using Microsoft.AspNetCore.Connections;
@@ -9,15 +10,22 @@ namespace Cheshire.StyxProvider.Extensions;
 public static class ProviderExtensions
 {
     /// <summary>
-    /// The servers of the exports file (reloaded when it changes), the 9P listener serving them all (a 0600 Unix socket,
-    /// optionally TCP), and the mounts of each in styx-root's namespace.
+    /// The node's control trees (/dht, /mainline) and the servers of the exports file (reloaded when it changes), the 9P
+    /// listener serving them all (a 0600 Unix socket, optionally TCP), and the mounts of each in styx-root's namespace.
     /// </summary>
     public static WebApplicationBuilder AddStyxProvider(this WebApplicationBuilder builder)
     {
         var settings = ProviderSettings.From(builder.Configuration);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<ServerFactory>();
-        builder.Services.AddSingleton<ServerRegistry>();
+        builder.Services.AddControlTrees();
+        builder.Services.AddSingleton(services =>
+        {
+            var registry = ActivatorUtilities.CreateInstance<ServerRegistry>(services);
+            foreach (var (name, tree) in services.GetRequiredService<ControlTrees>().Trees)
+                registry.AddBuiltIn("/" + name, tree, $"control {name}");
+            return registry;
+        });
         builder.Services.AddSingleton<ProviderFileSystem>();
         builder.Services.AddSingleton<ExportsConfiguration>();
         builder.Services.AddHostedService(s => s.GetRequiredService<ExportsConfiguration>());
