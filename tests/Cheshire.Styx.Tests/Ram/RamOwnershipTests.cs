@@ -26,7 +26,7 @@ public sealed class RamOwnershipTests
     }
 
     [Fact]
-    public async Task Only_root_changes_the_owner_and_the_owner_only_to_its_own_group()
+    public async Task Only_root_changes_the_owner_and_only_the_owner_the_group()
     {
         await using var h = RamHarness.Start();
         var alice = await h.AttachAsync(1000);
@@ -35,14 +35,11 @@ public sealed class RamOwnershipTests
         await alice.CreateAsync("f");
 
         Assert.Equal(Errno.EPERM, await ErrnoOf(() => alice.ChownAsync("f", 1001, 1000)));
-        Assert.Equal(Errno.EPERM, await ErrnoOf(() => alice.ChgrpAsync("f", 50)));
         Assert.Equal(Errno.EPERM, await ErrnoOf(() => bob.ChgrpAsync("f", 1001)));
         Assert.Equal(Errno.EPERM, await ErrnoOf(() => bob.ChmodAsync("f", 0x1FF)));
         await alice.ChownAsync("f", 1000, 1000); // to itself: allowed
-        await root.ChownAsync("f", 1000, 50);
-        await alice.ChgrpAsync("f", 1000);
-        await alice.ChgrpAsync("f", 1000);
-        Assert.Equal((1000u, 1000u), ((await alice.StatAsync("f")).Uid, (await alice.StatAsync("f")).Gid));
+        await alice.ChgrpAsync("f", 50); // the client vouches that alice is in group 50 (Linux checked it)
+        Assert.Equal((1000u, 50u), ((await alice.StatAsync("f")).Uid, (await alice.StatAsync("f")).Gid));
         await root.ChownAsync("f", 1001, 1001);
         Assert.Equal((1001u, 1001u), ((await alice.StatAsync("f")).Uid, (await alice.StatAsync("f")).Gid));
         await bob.ChmodAsync("f", 0x180);
@@ -50,9 +47,44 @@ public sealed class RamOwnershipTests
     }
 
     [Fact]
+    public async Task With_primary_groups_only_the_owner_may_only_choose_its_own_group()
+    {
+        await using var h = RamHarness.Start(new RamFileSystem(groups: RamGroupMembership.PrimaryGroupOnly));
+        var alice = await h.AttachAsync(1000);
+        var root = await h.AttachAsync(0);
+        await alice.CreateAsync("f");
+        Assert.Equal(Errno.EPERM, await ErrnoOf(() => alice.ChgrpAsync("f", 50)));
+        await root.ChgrpAsync("f", 50);
+        await alice.ChgrpAsync("f", 50); // the group it already has
+        await alice.ChgrpAsync("f", 1000);
+        Assert.Equal(1000u, (await alice.StatAsync("f")).Gid);
+    }
+
+    [Theory]
+    [InlineData(RamGroupMembership.ClaimedByClient, true)]
+    [InlineData(RamGroupMembership.PrimaryGroupOnly, false)]
+    public async Task Group_bits_admit_members(RamGroupMembership groups, bool bobMayRead)
+    {
+        await using var h = RamHarness.Start(new RamFileSystem(groups: groups));
+        var alice = await h.AttachAsync(1000);
+        var root = await h.AttachAsync(0);
+        var bob = await h.AttachAsync(1001);
+        await alice.CreateAsync("f", 0x1A0); // 0640
+        await alice.WriteAsync("f", "team"u8.ToArray());
+        await root.ChownAsync("f", 1000, 1001); // bob's primary group: bob is certainly a member
+        Assert.Equal("team"u8.ToArray(), await bob.ReadAsync("f"));
+        Assert.Equal(Errno.EACCES, await ErrnoOf(() => bob.OpenAsync("f", LinuxOpenFlags.WriteOnly)));
+        await root.ChownAsync("f", 1000, 50); // a group bob may or may not be in
+        if (bobMayRead) Assert.Equal("team"u8.ToArray(), await bob.ReadAsync("f"));
+        else Assert.Equal(Errno.EACCES, await ErrnoOf(() => bob.ReadAsync("f")));
+        await alice.ChmodAsync("f", 0x184); // 0604: members of 50 may not read, others may
+        Assert.Equal("team"u8.ToArray(), await bob.ReadAsync("f"));
+    }
+
+    [Fact]
     public async Task Chown_clears_setuid_and_chmod_outside_the_group_drops_setgid()
     {
-        await using var h = RamHarness.Start();
+        await using var h = RamHarness.Start(new RamFileSystem(groups: RamGroupMembership.PrimaryGroupOnly));
         var alice = await h.AttachAsync(1000);
         var root = await h.AttachAsync(0);
         await alice.CreateAsync("tool", 0x9ED); // 04755

@@ -1,3 +1,4 @@
+using Cheshire.Styx.FileSystem.Ram;
 using Cheshire.Styx.Messages;
 using Cheshire.Styx.Protocol;
 using static Cheshire.Styx.Tests.Ram.RamHarness;
@@ -104,7 +105,7 @@ public sealed class RamPermissionTests
     [Fact]
     public async Task Setgid_directory_gives_its_group_to_new_entries_and_setgid_to_new_directories()
     {
-        await using var h = RamHarness.Start();
+        await using var h = RamHarness.Start(new RamFileSystem(groups: RamGroupMembership.PrimaryGroupOnly));
         var alice = await h.AttachAsync(1000);
         var root = await h.AttachAsync(0);
         await root.MkdirAsync("project", 0x5FF); // 02777

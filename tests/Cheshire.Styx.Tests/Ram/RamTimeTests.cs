@@ -103,6 +103,10 @@ public sealed class RamTimeTests
             atime: 1_000, mtime: 2_000);
         var set = await alice.StatAsync("f");
         Assert.Equal((1_000ul, 2_000ul), (set.AtimeSec, set.MtimeSec));
+        await alice.WithFidAsync("f", fid => alice.Client.SetattrAsync(new Tsetattr(0, fid,
+            SetattrMask.Atime | SetattrMask.AtimeSet | SetattrMask.Mtime | SetattrMask.MtimeSet, 0, 0, 0, 0, 1_000, 100_000_000, 2_000, 200_000_000)));
+        set = await alice.StatAsync("f");
+        Assert.Equal((1_000ul, 100_000_000ul, 2_000ul, 200_000_000ul), (set.AtimeSec, set.AtimeNsec, set.MtimeSec, set.MtimeNsec));
         await alice.SetattrAsync("f", SetattrMask.Mtime | SetattrMask.MtimeSet, mtime: 3_000); // atime UTIME_OMIT
         Assert.Equal((1_000ul, 3_000ul), ((await alice.StatAsync("f")).AtimeSec, (await alice.StatAsync("f")).MtimeSec));
 

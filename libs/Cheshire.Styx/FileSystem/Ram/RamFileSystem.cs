@@ -17,9 +17,11 @@ public sealed class RamFileSystem : IFileSystem
 
     /// <param name="owner">Name of <paramref name="ownerId"/>, owner of the root directory.</param>
     /// <param name="rootMode">Permission bits of the root; the default 01777 is what tmpfs gives /tmp.</param>
+    /// <param name="groups">Which groups a user is in (9P does not say; see <see cref="RamGroupMembership"/>).</param>
     public RamFileSystem(string owner = "cheshire", uint ownerId = 0, long capacityBytes = 4L << 30,
-        long maxFileBytes = 1L << 44, uint rootMode = 0x3FF)
+        long maxFileBytes = 1L << 44, uint rootMode = 0x3FF, RamGroupMembership groups = RamGroupMembership.ClaimedByClient)
     {
+        Groups = groups;
         ArgumentOutOfRangeException.ThrowIfNegative(capacityBytes);
         ArgumentOutOfRangeException.ThrowIfNegative(maxFileBytes);
         Owner = owner;
@@ -37,6 +39,7 @@ public sealed class RamFileSystem : IFileSystem
     public long CapacityBytes { get; }
     public long MaxFileBytes { get; }
     public long BytesUsed => Interlocked.Read(ref _bytesUsed);
+    public RamGroupMembership Groups { get; }
 
     /// <summary>Guards the shape of the tree and every inode's attributes. Taken before a file's data lock, never after.</summary>
     internal Lock TreeLock { get; } = new();

@@ -48,7 +48,7 @@ public sealed partial class RamNode
         bool isOwner = User.Uid == inode.Uid;
         if (uid is { } u && !User.IsRoot && !(isOwner && u == inode.Uid))
             throw new StyxErrorException(Errno.EPERM, "only root may change the owner");
-        if (gid is { } g && !User.IsRoot && !(isOwner && (g == inode.Gid || User.InGroup(g))))
+        if (gid is { } g && !User.IsRoot && !(isOwner && (g == inode.Gid || RamPermissions.MayUseGroup(User, Fs, g))))
             throw new StyxErrorException(Errno.EPERM, "only the owner may change the group, to one it belongs to");
         if (changes.GroupName is not null && gid is null && !RamPermissions.Owns(User, inode)) throw new StyxErrorException(Errno.EPERM);
         if (changes.Permissions is not { } permissions) return null;
@@ -56,7 +56,7 @@ public sealed partial class RamNode
         permissions &= UnixMode.PermissionMask;
         if (inode is RamSymlink && permissions != (inode.Mode & UnixMode.PermissionMask))
             throw new StyxErrorException(Errno.EOPNOTSUPP, "symlinks have no mode of their own");
-        if (!User.IsRoot && !User.InGroup(gid ?? inode.Gid)) permissions &= ~RamInode.SetGid;
+        if (!RamPermissions.MayUseGroup(User, Fs, gid ?? inode.Gid)) permissions &= ~RamInode.SetGid;
         return permissions;
     }
 

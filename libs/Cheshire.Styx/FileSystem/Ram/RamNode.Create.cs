@@ -85,7 +85,7 @@ public sealed partial class RamNode
         gid = directory.Gid;
         if (type == UnixMode.Directory) return (gid, permissions | RamInode.SetGid);
         const uint setgidExecutable = RamInode.SetGid | RamInode.GroupExecute;
-        if ((permissions & setgidExecutable) == setgidExecutable && !User.IsRoot && !User.InGroup(gid)) permissions &= ~RamInode.SetGid;
+        if ((permissions & setgidExecutable) == setgidExecutable && !RamPermissions.MayUseGroup(User, Fs, gid)) permissions &= ~RamInode.SetGid;
         return (gid, permissions);
     }
 }

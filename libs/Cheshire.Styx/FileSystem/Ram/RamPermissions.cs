@@ -12,9 +12,21 @@ internal static class RamPermissions
     {
         uint mode = node.Mode;
         if (user.IsRoot) return (want & Execute) == 0 || node is RamDirectory || (mode & 0x49) != 0;
-        uint granted = user.Uid == node.Uid ? (mode >> 6) & 7 : user.InGroup(node.Gid) ? (mode >> 3) & 7 : mode & 7;
+        uint granted = user.Uid == node.Uid ? (mode >> 6) & 7 : InGroup(user, node.Fs, node.Gid) switch
+        {
+            true => (mode >> 3) & 7,
+            false => mode & 7,
+            null => ((mode >> 3) | mode) & 7,
+        };
         return (granted & want) == want;
     }
+
+    /// <summary>Is the user in the group: yes for its primary gid, else no, or unknown (null) when the client vouches for groups.</summary>
+    public static bool? InGroup(RamUser user, RamFileSystem fs, uint gid) =>
+        user.InGroup(gid) ? true : fs.Groups == RamGroupMembership.ClaimedByClient ? null : false;
+
+    /// <summary>May the user give a file this group, or keep setgid for it (root, or possibly a member).</summary>
+    public static bool MayUseGroup(RamUser user, RamFileSystem fs, uint gid) => user.IsRoot || InGroup(user, fs, gid) != false;
 
     public static void Demand(RamUser user, RamInode node, uint want)
     {

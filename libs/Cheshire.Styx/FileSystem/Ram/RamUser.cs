@@ -1,8 +1,8 @@
 namespace Cheshire.Styx.FileSystem.Ram;
 
 /// <summary>
-/// Who acts through a view of a <see cref="RamFileSystem"/>: the attaching user. There is no group database, so a
-/// user's only group is its primary gid (the uid, as with user private groups; 0 for root).
+/// Who acts through a view of a <see cref="RamFileSystem"/>: the attaching user. Its primary gid is the uid (user
+/// private groups; 0 for root); other memberships follow the tree's <see cref="RamGroupMembership"/>.
 /// </summary>
 public sealed record RamUser(uint Uid, uint Gid, string Name)
 {
