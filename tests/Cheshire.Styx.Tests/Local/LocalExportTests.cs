@@ -283,6 +283,49 @@ public sealed class LocalExportTests
         Assert.Equal(mode, LocalExport.HostStat(export.HostPath("d/f")).Mode);
     }
 
+    [Fact]
+    public async Task A_file_system_mounted_below_the_root_gets_its_own_qid_range()
+    {
+        if (Environment.UserName != "root") Assert.Skip("mounting a tmpfs needs root");
+        await using var export = LocalExport.Start();
+        string mount = export.HostPath("mnt");
+        Directory.CreateDirectory(mount);
+        await RunAsync("mount", "-t", "tmpfs", "-o", "size=1m", "cheshire-test", mount);
+        try
+        {
+            await using var c = await export.ConnectAsync();
+            await c.WriteTextAsync("/mnt/f", "x");
+            await c.WriteTextAsync("/g", "y");
+            var inner = await c.QidAsync("/mnt/f");
+            var mountPoint = await c.QidAsync("/mnt");
+            var outer = await c.QidAsync("/g");
+            Assert.Equal(0ul, outer.Path >> 40);
+            Assert.Equal(LocalExport.HostStat(export.HostPath("g")).Inode, outer.Path);
+            Assert.NotEqual(0ul, inner.Path >> 40);
+            Assert.Equal(0ul, inner.Path >> 48);
+            Assert.Equal(mountPoint.Path >> 40, inner.Path >> 40);
+            Assert.Equal(LocalExport.HostStat(Path.Combine(mount, "f")).Inode, inner.Path & ((1ul << 40) - 1));
+            Assert.Equal(inner, await c.QidAsync("/mnt/f"));
+        }
+        finally
+        {
+            await RunAsync("umount", "-l", mount);
+        }
+    }
+
+    [Fact]
+    public async Task Wstat_changes_the_group_by_name()
+    {
+        await using var export = LocalExport.Start();
+        await using var c = await export.ConnectAsync(DialectNames.Styx2000);
+        var root = await c.WalkAsync("");
+        await c.Client.CreateAsync(root, "f", 0x1A4, StyxOpenMode.Write);
+        var group = await RunAsync("id", "-gn");
+        await c.Client.WstatAsync(root, StatEntry.DontTouch with { Gid = group });
+        Assert.Equal(group, (await c.Client.StatAsync(root)).Gid);
+        Assert.Equal(Errno.EINVAL, await NinePClient.ErrnoOf(() => c.Client.WstatAsync(root, StatEntry.DontTouch with { Gid = "no-such-group-here" })));
+    }
+
     private static async Task<string> RunAsync(string program, params string[] arguments)
     {
         using var process = Process.Start(new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true })!;

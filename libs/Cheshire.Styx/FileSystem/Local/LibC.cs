@@ -183,4 +183,7 @@ internal static class LibC
 
     [DllImport(Lib, SetLastError = true)]
     public static extern IntPtr getgrgid(uint gid);
+
+    [DllImport(Lib, SetLastError = true)]
+    public static extern IntPtr getgrnam([MarshalAs(UnmanagedType.LPUTF8Str)] string name);
 }

@@ -114,6 +114,8 @@ public sealed partial class LocalNode : INode
     public ValueTask SetAttributesAsync(AttributeChanges changes, CancellationToken cancellationToken)
     {
         _fs.RequireWritable();
+        if (changes.Gid is null && changes.GroupName is { } group)
+            changes = changes with { Gid = OsNames.GroupId(group) ?? throw new StyxErrorException(Errno.EINVAL, $"no group '{group}'") };
         if (changes.Uid is not null || changes.Gid is not null)
             AtName(RelativePath, (fd, name) => LibC.fchownat(fd, name, changes.Uid ?? uint.MaxValue, changes.Gid ?? uint.MaxValue, LibC.AT_SYMLINK_NOFOLLOW));
         if (changes.Permissions is { } permissions) Chmod(RelativePath, permissions & UnixMode.PermissionMask);

@@ -14,6 +14,19 @@ internal static class OsNames
 
     public static string Group(uint gid) => Groups.GetOrAdd(gid, id => Lookup(LibC.getgrgid, id));
 
+    /// <summary>The gid of a group name (or of a number written as text); null if there is no such group.</summary>
+    public static uint? GroupId(string name)
+    {
+        if (uint.TryParse(name, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var gid))
+            return gid;
+        lock (Gate)
+        {
+            var entry = LibC.getgrnam(name);
+            // struct group { char *gr_name; char *gr_passwd; gid_t gr_gid; ... }
+            return entry == IntPtr.Zero ? null : (uint)Marshal.ReadInt32(entry, 2 * IntPtr.Size);
+        }
+    }
+
     private static string Lookup(Func<uint, IntPtr> call, uint id)
     {
         lock (Gate)
