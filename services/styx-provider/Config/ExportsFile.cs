@@ -38,6 +38,8 @@ public static class ExportsFile
     public static IReadOnlyList<ServerDefinition> Parse(ReadOnlySpan<byte> json, string fileName, ServerValidator validator)
     {
         var lines = new LineMap(json);
+        if (InvalidUtf8At(json) is { } bad)
+            throw new ExportsFileException($"{fileName}:{json[..bad].Count((byte)'\n') + 1}: the file is not UTF-8 text (byte {bad}).");
         var reader = new Utf8JsonReader(json, ReaderOptions);
         var servers = new List<ServerDefinition>();
         try
@@ -100,6 +102,19 @@ public static class ExportsFile
             list.Add(reader.GetString()!);
         }
         return list;
+    }
+
+    private static int? InvalidUtf8At(ReadOnlySpan<byte> text)
+    {
+        var buffer = new char[1024];
+        int offset = 0;
+        while (offset < text.Length)
+        {
+            var status = System.Text.Unicode.Utf8.ToUtf16(text[offset..], buffer, out int read, out _, replaceInvalidSequences: false);
+            offset += read;
+            if (status == System.Buffers.OperationStatus.InvalidData || status == System.Buffers.OperationStatus.NeedMoreData) return offset;
+        }
+        return null;
     }
 
     private static string FirstSentence(string message)
