@@ -3,8 +3,8 @@ namespace Cheshire.Interop.Tests.Harness;
 /// <summary>
 /// pjdfstest (a POSIX file-system conformance suite) as built by bench/posix/build-pjdfstest.sh: a static
 /// binary and the suite's tests/ folder, put into the guest's initramfs under /pjdfstest with a runner
-/// (Harness/pjdfstest-run.sh) and an <c>openssl md5</c> stand-in (the suite's name generator needs it;
-/// busybox has md5sum).
+/// (Harness/pjdfstest-run.sh), an <c>openssl md5</c> stand-in (the suite's name generator needs it;
+/// busybox has md5sum) and /etc/passwd and /etc/group with root and nobody.
 /// </summary>
 public sealed record PjdfsTestBuild(string Directory)
 {
@@ -49,6 +49,9 @@ public sealed record PjdfsTestBuild(string Directory)
             NewcArchive.File("pjdfstest/pjdfstest", File.ReadAllBytes(Path.Combine(Directory, "pjdfstest")), 0b111_101_101),
             NewcArchive.File(GuestRunner.TrimStart('/'), File.ReadAllText(runner)),
             NewcArchive.File("bin/openssl", OpensslMd5),
+            // utimensat/06-08.t ask `id -u nobody`; the guest has no user database otherwise.
+            NewcArchive.File("etc/passwd", "root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n", 0b110_100_100),
+            NewcArchive.File("etc/group", "root:x:0:\nnogroup:x:65534:\n", 0b110_100_100),
         };
         var tests = Path.Combine(Directory, "tests");
         entries.Add(new("pjdfstest/tests", [], DirectoryMode));
