@@ -49,7 +49,7 @@ public sealed record PjdfsTestBuild(string Directory)
             NewcArchive.File("pjdfstest/pjdfstest", File.ReadAllBytes(Path.Combine(Directory, "pjdfstest")), 0b111_101_101),
             NewcArchive.File(GuestRunner.TrimStart('/'), File.ReadAllText(runner)),
             NewcArchive.File("bin/openssl", OpensslMd5),
-            // utimensat/06-08.t ask `id -u nobody`; the guest has no user database otherwise.
+            // utimensat/06.t and 07.t ask `id -u nobody`; the guest has no user database otherwise.
             NewcArchive.File("etc/passwd", "root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n", 0b110_100_100),
             NewcArchive.File("etc/group", "root:x:0:\nnogroup:x:65534:\n", 0b110_100_100),
         };
