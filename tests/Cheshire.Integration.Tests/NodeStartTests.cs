@@ -1,3 +1,4 @@
+using Cheshire.Testing;
 using Aspire.Hosting.Testing;
 using Cheshire.Identity;
 using Cheshire.Styx.Client;
@@ -60,6 +61,24 @@ public sealed class NodeStartTests(NodeFixture node) : IClassFixture<NodeFixture
         await client.LopenAsync(file, LinuxOpenFlags.ReadOnly, ct);
 
         Assert.Equal(expected.NodeIdHex + "\n", System.Text.Encoding.UTF8.GetString(await client.ReadAllAsync(file, ct)));
+    }
+
+    [Fact]
+    public async Task TheProvidersControlTreesAreMountedInTheNamespace()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var expected = NodeIdentityStore.LoadOrCreate(node.DataDirectory);
+        var endpoint = node.App.GetEndpoint("styx-root", "styx");
+
+        var text = await Eventually.SucceedsAsync(async () =>
+        {
+            using var tcp = new System.Net.Sockets.TcpClient();
+            await tcp.ConnectAsync(endpoint.Host, endpoint.Port, ct);
+            await using var fs = await StyxFs.MountAsync(tcp.GetStream(), "tester", ct: ct);
+            return await fs.ReadTextAsync("dht/node", ct);
+        }, TimeSpan.FromSeconds(60), "/dht/node through the node's namespace", ct);
+
+        Assert.Contains($"id {expected.NodeIdHex}\n", text);
     }
 
     [Fact]
