@@ -47,4 +47,21 @@ public sealed class RamUnixDialectTests
         var attributes = await linux.StatAsync("sda");
         Assert.Equal((UnixMode.BlockDevice | 0x1B0, 0x800ul), (attributes.Mode, attributes.Rdev));
     }
+
+    [Fact]
+    public async Task Unix_dialect_users_are_checked_too()
+    {
+        await using var h = RamHarness.Start();
+        var alice = await h.AttachAsync(1000, DialectNames.Unix, "alice");
+        var bob = await h.AttachAsync(1001, DialectNames.Unix, "bob");
+        var fid = await alice.WalkAsync("");
+        await alice.Client.CreateAsync(fid, "diary", 0x180, StyxOpenMode.Write);
+        await alice.Client.ClunkAsync(fid);
+        var refused = await Assert.ThrowsAsync<StyxErrorException>(() => bob.WithFidAsync("diary", f => bob.Client.OpenAsync(f, StyxOpenMode.Read)));
+        Assert.Equal(Errno.EACCES, refused.Errno);
+        var notOwner = await Assert.ThrowsAsync<StyxErrorException>(() =>
+            bob.WithFidAsync("diary", f => bob.Client.WstatAsync(f, StatEntry.DontTouch with { Mode = 0x1B6 })));
+        Assert.Equal(Errno.EPERM, notOwner.Errno);
+        await alice.WithFidAsync("diary", f => alice.Client.OpenAsync(f, StyxOpenMode.Read));
+    }
 }
