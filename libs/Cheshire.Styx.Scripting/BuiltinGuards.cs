@@ -9,7 +9,7 @@ namespace Cheshire.Styx.Scripting;
 
 /// <summary>
 /// Jint checks its limits between statements, so one built-in call that builds a huge string or buffer
-/// ("x".repeat(2**28), [s, s, …].join(s), new Uint8Array(1e9)) would allocate it before any check ran (Jint #683).
+/// ("x".repeat(2**28), [s, s, …].join(s), JSON.stringify([s, s, …]), new Uint8Array(1e9)) would allocate it before any check ran (Jint #683).
 /// These wrappers compute what such a call would build and refuse it first with a <see cref="ScriptLimitException"/>,
 /// which JavaScript cannot catch. Arrays themselves are bounded by Jint's MaxArraySize.
 /// </summary>
@@ -88,11 +88,15 @@ internal static class BuiltinGuards
         Wrap(engine, strings, "replaceAll", 2, (self, args, original) => replaceGuard.String(self, args, original, all: true));
         Wrap(engine, Prototype(engine, "RegExp"), engine.Evaluate("Symbol.replace"), 2, replaceGuard.RegExp);
 
+        var json = new JsonGuard(engine, limits);
+        Wrap(engine, engine.Global.Get("JSON").AsObject(), "stringify", 3, json.Stringify);
+
         var arrays = Prototype(engine, "Array");
         Wrap(engine, arrays, "join", 1, (self, args, _) => joins.Join(engine, self, Arg(args, 0), locale: false));
         Wrap(engine, arrays, "toLocaleString", 0, (self, _, _) => joins.Join(engine, self, JsValue.Undefined, locale: true));
         var typedArrays = engine.Evaluate("Object.getPrototypeOf(Uint8Array.prototype)").AsObject();
         Wrap(engine, typedArrays, "join", 1, (self, args, _) => joins.Join(engine, self, Arg(args, 0), locale: false));
+        Wrap(engine, typedArrays, "toLocaleString", 0, (self, _, _) => joins.Join(engine, self, JsValue.Undefined, locale: true));
 
         var buffers = Prototype(engine, "ArrayBuffer");
         foreach (var name in (string[])["resize", "transfer", "transferToFixedLength"])

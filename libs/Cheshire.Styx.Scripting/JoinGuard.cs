@@ -18,12 +18,12 @@ internal sealed class JoinGuard(ScriptLimits limits)
     public JsValue Join(Engine engine, JsValue self, JsValue separator, bool locale)
     {
         if (self.IsNullOrUndefined()) throw new JavaScriptException(engine.Intrinsics.TypeError, "join called on null or undefined");
-        var array = self.IsObject() ? self.AsObject() : null;
-        if (array is not null && !_joining.Add(array)) return JsString.Empty;
+        var array = ToObject(engine, self);
+        if (!_joining.Add(array)) return JsString.Empty;
         try
         {
             RuntimeHelpers.EnsureSufficientExecutionStack();
-            double length = TypeConverter.ToLength(self.Get("length"));
+            double length = TypeConverter.ToLength(array.Get("length"));
             if (length > limits.MaxArrayLength)
             {
                 throw new ScriptLimitException(ScriptLimit.Memory,
@@ -34,9 +34,9 @@ internal sealed class JoinGuard(ScriptLimits limits)
             for (uint i = 0; i < (uint)length; i++)
             {
                 if (i > 0) text.Append(sep);
-                var element = self.Get(i);
+                var element = array.Get(i);
                 if (element.IsNullOrUndefined()) continue;
-                text.Append(locale ? TypeConverter.ToString(element.Get("toLocaleString").Apply(element)) : TypeConverter.ToString(element));
+                text.Append(locale ? TypeConverter.ToString(ToObject(engine, element).Get("toLocaleString").Apply(element)) : TypeConverter.ToString(element));
                 BuiltinGuards.CheckString(text.Length, locale ? "toLocaleString" : "join", limits);
             }
             BuiltinGuards.CheckString(text.Length, locale ? "toLocaleString" : "join", limits);
@@ -44,7 +44,11 @@ internal sealed class JoinGuard(ScriptLimits limits)
         }
         finally
         {
-            if (array is not null) _joining.Remove(array);
+            _joining.Remove(array);
         }
     }
+
+    /// <summary>ECMAScript ToObject: primitives get their wrapper (whose prototype has the methods).</summary>
+    private static ObjectInstance ToObject(Engine engine, JsValue value) =>
+        value.IsObject() ? value.AsObject() : engine.Intrinsics.Object.Construct([value]);
 }

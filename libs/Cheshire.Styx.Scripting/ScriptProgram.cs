@@ -73,6 +73,9 @@ internal sealed partial class ScriptProgram : IDisposable
     /// <summary>Runs <paramref name="body"/> alone in the engine, under one time budget and the request's cancellation.</summary>
     private async ValueTask<T> CallAsync<T>(string operation, string path, Func<T> body, CancellationToken ct)
     {
+        // Script code runs synchronously: leave the caller's thread first (the 9P server calls trees from its read
+        // loop, which would otherwise read nothing else, not even the Tflush of this call, until the script returns).
+        await Task.Yield();
         await _lock.WaitAsync(ct);
         try
         {
