@@ -79,6 +79,22 @@ public sealed class SampleTests
         }
     }
 
+    [Theory]
+    [InlineData(DialectNames.Linux)]
+    [InlineData(DialectNames.Styx2000)]
+    public async Task A_file_whose_stat_gives_no_length_reports_the_length_it_reads(string version)
+    {
+        await using var folder = new ScriptFolder();
+        // Longer than one 64 KiB measuring read.
+        string script = TestScripts.Flat(["gen"], "return readstr('héllo wörld ' + 'x'.repeat(70000), offset, count);");
+        var server = await folder.ServeAsync(folder.Write("gen.js", script));
+        await using var client = await PathClient.ConnectAsync(server, version);
+
+        string text = await client.ReadAsync("gen");
+        Assert.Equal(70014, System.Text.Encoding.UTF8.GetByteCount(text));
+        Assert.Equal(70014UL, (await client.StatAsync("gen")).Length);
+    }
+
     [Fact]
     public async Task Qids_are_unique_per_path_stable_and_leave_the_top_bits_free()
     {
