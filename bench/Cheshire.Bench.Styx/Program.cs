@@ -2,11 +2,14 @@ using System.Globalization;
 using Cheshire.Bench.Styx;
 using Cheshire.Styx.Protocol;
 
-// styx-root (in-memory /tmp) against diod (a directory) on loopback, the same files, the same clients.
+// Default: styx-root (in-memory /tmp) against diod (a directory) on loopback, the same files, the same clients.
+// --provider: diod, styx-provider exporting that same directory (its own 9P listener), and styx-root → provider
+// (the client reads styx-root's /export, which styx-root forwards to the provider over its Unix socket).
 var sizeMiB = ArgInt("--size-mib", 256);
 var smallFiles = ArgInt("--small-files", 1000);
 var operations = ArgInt("--operations", 20000);
 var repeat = ArgInt("--repeat", 3);
+var providerMode = args.Contains("--provider");
 var size = sizeMiB * 1024L * 1024;
 var repoRoot = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."));
 
@@ -17,6 +20,7 @@ var random = new Random(9);
 var big = new byte[size];
 random.NextBytes(big);
 await File.WriteAllBytesAsync(Path.Combine(export, "big"), big);
+big = [];
 var small = new byte[4096];
 for (var i = 0; i < smallFiles; i++)
 {
@@ -24,42 +28,86 @@ for (var i = 0; i < smallFiles; i++)
     await File.WriteAllBytesAsync(Path.Combine(export, Measurements.SmallName(i)), small);
 }
 
-using var diod = Server.StartDiod(export);
-using var cheshire = Server.StartStyxRoot(repoRoot, Path.Combine(work.FullName, "node"));
-await diod.WaitListeningAsync();
-await cheshire.WaitListeningAsync();
-await CopyIntoAsync(cheshire, export);
-big = [];
-
-var rows = new List<(string Name, string Unit, double Diod, double Cheshire)>();
-async Task Row(string name, string unit, Func<Server, Task<double>> measure)
+var diod = Server.StartDiod(export);
+var root = Server.StartStyxRoot(repoRoot, Path.Combine(work.FullName, "node"), out var rootGrpc);
+var provider = providerMode ? Server.StartProvider(repoRoot, Path.Combine(work.FullName, "provider"), export, rootGrpc) : null;
+List<Server> servers;
+try
 {
-    double Best(List<double> values) => values.Max();
-    var d = new List<double>();
-    var c = new List<double>();
-    for (var i = 0; i < repeat; i++)
+    await diod.WaitListeningAsync();
+    await root.WaitListeningAsync();
+    if (provider is null)
     {
-        d.Add(await measure(diod));
-        c.Add(await measure(cheshire));
+        await CopyIntoAsync(root, export);
+        servers = [diod, root];
     }
-    rows.Add((name, unit, Best(d), Best(c)));
-    Console.WriteLine($"  {name}: diod {Best(d):F1} {unit}, cheshire {Best(c):F1} {unit}");
+    else
+    {
+        await provider.WaitListeningAsync();
+        var throughRoot = Server.ThroughRoot(root, provider);
+        await WaitReadableAsync(throughRoot, TimeSpan.FromSeconds(60));
+        servers = [diod, provider, throughRoot];
+    }
+    await RunAsync(servers);
+}
+finally
+{
+    foreach (var (_, process) in new[] { provider, diod, root }.SelectMany(s => s?.Processes ?? []))
+        Server.Stop(process);
+    work.Delete(recursive: true);
 }
 
-await Row("sequential read, 1 in flight (Cheshire client)", "MB/s", s => Measurements.SequentialReadAsync(s, "big", size, 1));
-await Row("sequential read, 4 in flight (Cheshire client)", "MB/s", s => Measurements.SequentialReadAsync(s, "big", size, 4));
-await Row("sequential read (diodcat)", "MB/s", s => Measurements.DiodcatAsync(s, "big", size));
-await Row("walk+open+read 4K+clunk, 1 loop", "ops/s", s => Measurements.SmallFileLoopAsync(s, smallFiles, operations, 1));
-await Row("walk+open+read 4K+clunk, 16 loops", "ops/s", s => Measurements.SmallFileLoopAsync(s, smallFiles, operations, 16));
+async Task RunAsync(List<Server> servers)
+{
+    var rows = new List<(string Name, string Unit, double[] Best, double[][] Cpu)>();
+    async Task Row(string name, string unit, Func<Server, Task<double>> measure)
+    {
+        var results = servers.Select(_ => new List<double>()).ToArray();
+        var cpu = servers.Select(s => new double[s.Processes.Count]).ToArray();
+        // Alternate the servers within each round so machine load falls on all of them alike.
+        for (var round = 0; round < repeat; round++)
+            for (var s = 0; s < servers.Count; s++)
+            {
+                var before = servers[s].CpuSeconds();
+                results[s].Add(await measure(servers[s]));
+                var after = servers[s].CpuSeconds();
+                for (var p = 0; p < before.Length; p++) cpu[s][p] += after[p] - before[p];
+            }
+        var best = results.Select(r => r.Max()).ToArray();
+        rows.Add((name, unit, best, cpu));
+        Console.WriteLine($"  {name}: " + string.Join(", ", servers.Select((s, i) =>
+            string.Create(CultureInfo.InvariantCulture, $"{s.Name} {best[i]:F1} {unit} (rounds {string.Join(" ", results[i].Select(v => v.ToString("F0", CultureInfo.InvariantCulture)))})"))));
+    }
 
-Console.WriteLine();
-Console.WriteLine($"| benchmark | unit | diod | Cheshire | Cheshire / diod |");
-Console.WriteLine($"|---|---|---:|---:|---:|");
-foreach (var (name, unit, d, c) in rows)
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {unit} | {d:F1} | {c:F1} | {c / d:F2}x |"));
-Console.WriteLine();
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"server CPU seconds used: diod {diod.CpuSeconds:F1}, cheshire {cheshire.CpuSeconds:F1}"));
-work.Delete(recursive: true);
+    await Row("sequential read, 1 in flight (Cheshire client)", "MB/s", s => Measurements.SequentialReadAsync(s, "big", size, 1));
+    await Row("sequential read, 4 in flight (Cheshire client)", "MB/s", s => Measurements.SequentialReadAsync(s, "big", size, 4));
+    await Row("sequential read (diodcat)", "MB/s", s => Measurements.DiodcatAsync(s, "big", size));
+    await Row("walk+open+read 4K+clunk, 1 loop", "ops/s", s => Measurements.SmallFileLoopAsync(s, smallFiles, operations, 1));
+    await Row("walk+open+read 4K+clunk, 16 loops", "ops/s", s => Measurements.SmallFileLoopAsync(s, smallFiles, operations, 16));
+
+    var others = servers.Skip(1).ToList();
+    var hop = others.Count == 2;
+    Console.WriteLine();
+    Console.WriteLine("| benchmark | unit | " + string.Join(" | ", servers.Select(s => s.Name)) + " | " +
+                      string.Join(" | ", others.Select(s => $"{s.Name} / diod")) + (hop ? $" | {others[1].Name} / {others[0].Name}" : "") + " |");
+    Console.WriteLine("|---|---|" + string.Concat(Enumerable.Repeat("---:|", servers.Count + others.Count + (hop ? 1 : 0))));
+    foreach (var (name, unit, best, _) in rows)
+    {
+        var ratios = best.Skip(1).Select(b => b / best[0]).Concat(hop ? [best[2] / best[1]] : []);
+        Console.WriteLine($"| {name} | {unit} | {string.Join(" | ", best.Select(b => b.ToString("F1", CultureInfo.InvariantCulture)))} | " +
+                          $"{string.Join(" | ", ratios.Select(r => r.ToString("F2", CultureInfo.InvariantCulture) + "x"))} |");
+    }
+
+    // CPU seconds each server's processes used over the row's rounds (the same work for every server).
+    Console.WriteLine();
+    Console.WriteLine("| benchmark, CPU s over all rounds | " + string.Join(" | ", servers.Select(s => string.Join(" + ", s.Processes.Select(p => p.Name)))) + " |");
+    Console.WriteLine("|---|" + string.Concat(Enumerable.Repeat("---:|", servers.Count)));
+    foreach (var (name, _, _, cpu) in rows)
+        Console.WriteLine($"| {name} | " + string.Join(" | ", cpu.Select(c => string.Join(" + ", c.Select(v => v.ToString("F2", CultureInfo.InvariantCulture))))) + " |");
+    Console.WriteLine();
+    Console.WriteLine("server CPU seconds used in all: " + string.Join(", ", new[] { diod, root, provider }.OfType<Server>()
+        .SelectMany(s => s.Processes).Select(p => { p.Process.Refresh(); return string.Create(CultureInfo.InvariantCulture, $"{p.Name} {p.Process.TotalProcessorTime.TotalSeconds:F1}"); })));
+}
 
 int ArgInt(string name, int fallback)
 {
@@ -81,4 +129,22 @@ static async Task CopyIntoAsync(Server server, string from)
         await client.ClunkAsync(fid);
     }
     await client.ClunkAsync(root);
+}
+
+// The provider mounts /export in styx-root's namespace on its own schedule: poll until a small file reads through it.
+static async Task WaitReadableAsync(Server server, TimeSpan bound)
+{
+    var deadline = DateTime.UtcNow + bound;
+    while (true)
+    {
+        try
+        {
+            await Measurements.SmallFileLoopAsync(server, 1, 1, 1);
+            return;
+        }
+        catch (Exception e) when (DateTime.UtcNow < deadline && e is not OutOfMemoryException)
+        {
+            await Task.Delay(200);
+        }
+    }
 }

@@ -4,8 +4,11 @@ using System.Net.Sockets;
 
 namespace Cheshire.Bench.Styx;
 
-/// <summary>A 9P server under test: its address, the aname that reaches the benchmark folder, and its process.</summary>
-public sealed record Server(string Name, int Port, string Aname, Process Process) : IDisposable
+/// <summary>
+/// A 9P server under test: its address, the aname that reaches the benchmark folder, and the processes that do the work
+/// for it (styx-root → provider: both), whose CPU time is counted against it.
+/// </summary>
+public sealed record Server(string Name, int Port, string Aname, IReadOnlyList<(string Name, Process Process)> Processes)
 {
     public string Uname => "root";
 
@@ -13,20 +16,42 @@ public sealed record Server(string Name, int Port, string Aname, Process Process
     {
         var port = FreePort();
         var process = Start("diod", $"-f -n -N -l 127.0.0.1:{port} -e {directory}");
-        return new Server("diod", port, directory, process);
+        return new Server("diod", port, directory, [("diod", process)]);
     }
 
-    public static Server StartStyxRoot(string repoRoot, string dataDirectory)
+    /// <summary>styx-root serving its in-memory /tmp; <paramref name="grpcPort"/> is its Namespace API.</summary>
+    public static Server StartStyxRoot(string repoRoot, string dataDirectory, out int grpcPort)
     {
-        var dll = Path.Combine(repoRoot, "services", "styx-root", "bin", "Release", "net10.0", "Cheshire.StyxRoot.dll");
-        if (!File.Exists(dll))
-            dll = Path.Combine(repoRoot, "services", "styx-root", "bin", "Debug", "net10.0", "Cheshire.StyxRoot.dll");
         int port = FreePort(), grpc = FreePort(), http = FreePort();
-        var process = Start("dotnet", $"{dll} --Styx:Endpoint=127.0.0.1:{port} --Cheshire:DataDir={dataDirectory} " +
-                                      $"--Kestrel:Endpoints:grpc:Url=http://127.0.0.1:{grpc} --Kestrel:Endpoints:http:Url=http://127.0.0.1:{http} " +
+        var process = Start("dotnet", $"{ModuleDll(repoRoot, "styx-root", "Cheshire.StyxRoot")} --Styx:Endpoint=127.0.0.1:{port} " +
+                                      $"--Cheshire:DataDir={dataDirectory} " +
+                                      $"{Kestrel(grpc, http)} " +
                                       "--Logging:LogLevel:Default=Warning");
-        return new Server("cheshire", port, "/tmp", process);
+        grpcPort = grpc;
+        return new Server("cheshire", port, "/tmp", [("styx-root", process)]);
     }
+
+    /// <summary>
+    /// styx-provider exporting <paramref name="directory"/> at /export, on its own TCP listener, mounted at /export in the
+    /// namespace of the styx-root whose Namespace API is on <paramref name="rootGrpcPort"/>.
+    /// </summary>
+    public static Server StartProvider(string repoRoot, string dataDirectory, string directory, int rootGrpcPort)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        File.WriteAllText(Path.Combine(dataDirectory, "exports.json"),
+            $$"""{ "/export": { "server": "export", "root": {{System.Text.Json.JsonSerializer.Serialize(directory)}} } }""");
+        int port = FreePort(), grpc = FreePort(), http = FreePort();
+        var process = Start("dotnet", $"{ModuleDll(repoRoot, "styx-provider", "Cheshire.StyxProvider")} --Provider:Endpoint=127.0.0.1:{port} " +
+                                      $"--services:styx-root:grpc:0=http://127.0.0.1:{rootGrpcPort} --Provider:ReconcileSeconds=0.5 " +
+                                      $"--Cheshire:DataDir={dataDirectory} " +
+                                      $"{Kestrel(grpc, http)} " +
+                                      "--Logging:LogLevel:Default=Warning");
+        return new Server("provider", port, "/export", [("styx-provider", process)]);
+    }
+
+    /// <summary>The same export read through styx-root's namespace: the client talks to styx-root, which talks to the provider.</summary>
+    public static Server ThroughRoot(Server root, Server provider) =>
+        new("root→provider", root.Port, provider.Aname, [.. root.Processes, .. provider.Processes]);
 
     public async Task WaitListeningAsync()
     {
@@ -40,31 +65,44 @@ public sealed record Server(string Name, int Port, string Aname, Process Process
             }
             catch (SocketException)
             {
-                if (Process.HasExited)
-                    throw new InvalidOperationException($"{Name} exited with {Process.ExitCode}");
+                if (Processes.FirstOrDefault(p => p.Process.HasExited) is { Process: { } exited } p)
+                    throw new InvalidOperationException($"{p.Name} exited with {exited.ExitCode}");
                 await Task.Delay(100);
             }
         }
         throw new TimeoutException($"{Name} is not listening on {Port}");
     }
 
-    /// <summary>User + system CPU seconds the server process has used so far.</summary>
-    public double CpuSeconds
+    /// <summary>User + system CPU seconds each process has used so far.</summary>
+    public double[] CpuSeconds()
     {
-        get
+        var seconds = new double[Processes.Count];
+        for (var i = 0; i < seconds.Length; i++)
         {
-            Process.Refresh();
-            return Process.TotalProcessorTime.TotalSeconds;
+            Processes[i].Process.Refresh();
+            seconds[i] = Processes[i].Process.TotalProcessorTime.TotalSeconds;
         }
+        return seconds;
     }
 
-    public void Dispose()
+    public static void Stop(Process process)
     {
-        if (!Process.HasExited)
-            Process.Kill(entireProcessTree: true);
-        Process.WaitForExit();
-        Process.Dispose();
+        if (!process.HasExited)
+            process.Kill(entireProcessTree: true);
+        process.WaitForExit();
+        process.Dispose();
     }
+
+    private static string ModuleDll(string repoRoot, string folder, string assembly)
+    {
+        var dll = Path.Combine(repoRoot, "services", folder, "bin", "Release", "net10.0", assembly + ".dll");
+        return File.Exists(dll) ? dll : Path.Combine(repoRoot, "services", folder, "bin", "Debug", "net10.0", assembly + ".dll");
+    }
+
+    // The content root is the benchmark's folder, so the module's own appsettings.json (which names the protocols) is not read.
+    private static string Kestrel(int grpc, int http) =>
+        $"--Kestrel:Endpoints:grpc:Url=http://127.0.0.1:{grpc} --Kestrel:Endpoints:grpc:Protocols=Http2 " +
+        $"--Kestrel:Endpoints:http:Url=http://127.0.0.1:{http} --Kestrel:Endpoints:http:Protocols=Http1";
 
     private static Process Start(string file, string arguments) =>
         Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = false, RedirectStandardError = false })!;
