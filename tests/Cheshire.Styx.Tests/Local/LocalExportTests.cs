@@ -314,6 +314,30 @@ public sealed class LocalExportTests
     }
 
     [Fact]
+    public async Task Run_as_root_the_export_gives_new_nodes_to_the_attaching_user()
+    {
+        if (Environment.UserName != "root") Assert.Skip("giving files away needs root");
+        await using var export = LocalExport.Start();
+        await using var client = await export.Server.ConnectAsync();
+        var root = client.NewFid();
+        await client.AttachAsync(root, "nobody", "", 65534);
+        var f = client.NewFid();
+        await client.WalkAsync(root, f, []);
+        await client.LcreateAsync(f, "f", LinuxOpenFlags.WriteOnly, 0x9ED /* 04755 */, gid: 65533);
+        await client.WriteAllAsync(f, 0, "x"u8.ToArray());
+        await client.MkdirAsync(root, "d", 0x3FF /* 01777 */, gid: 65533);
+        await client.SymlinkAsync(root, "l", "f", gid: 65533);
+        await client.MknodAsync(root, "p", UnixMode.Fifo | 0x180, gid: 65533);
+        foreach (var (name, mode) in new[] { ("f", UnixMode.Regular | 0x9ED), ("d", UnixMode.Directory | 0x3FF), ("p", UnixMode.Fifo | 0x180) })
+        {
+            var stat = LocalExport.HostStat(export.HostPath(name));
+            Assert.Equal((65534u, 65533u, mode), (stat.Uid, stat.Gid, (uint)stat.Mode));
+        }
+        var link = LocalExport.HostStat(export.HostPath("l"));
+        Assert.Equal((65534u, 65533u), (link.Uid, link.Gid));
+    }
+
+    [Fact]
     public async Task Wstat_changes_the_group_by_name()
     {
         await using var export = LocalExport.Start();

@@ -178,6 +178,9 @@ internal static class LibC
     [DllImport(Lib, SetLastError = true)]
     public static extern nint write(SafeFileHandle fd, ref byte buffer, nuint count);
 
+    [DllImport(Lib)]
+    public static extern uint geteuid();
+
     [DllImport(Lib, SetLastError = true)]
     public static extern IntPtr getpwuid(uint uid);
 

@@ -84,21 +84,9 @@ public sealed partial class LocalNode
             case UnixMode.Regular or 0:
                 file = new SafeFileHandle(Fd.Checked(LibC.openat(directory.Value, name,
                     LibC.O_RDWR | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, permissions)).Value, ownsHandle: true);
-                // The requested mode exactly (the client applied its umask already; ours must not apply twice).
-                if (LibC.fchmod((int)file.DangerousGetHandle(), permissions) < 0)
-                {
-                    var error = Fd.LastError();
-                    file.Dispose();
-                    throw error;
-                }
                 break;
             case UnixMode.Directory:
                 Fd.Check(LibC.mkdirat(directory.Value, name, permissions));
-                using (var created = Fd.Checked(LibC.openat(directory.Value, name,
-                    LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0)))
-                {
-                    Fd.Check(LibC.fchmodat(LibC.AT_FDCWD, $"/proc/self/fd/{created.Value}", permissions, 0));
-                }
                 break;
             case UnixMode.Symlink:
                 if (string.IsNullOrEmpty(options.SymlinkTarget) || options.SymlinkTarget.Contains('\0'))
@@ -107,10 +95,20 @@ public sealed partial class LocalNode
                 break;
             case UnixMode.Fifo or UnixMode.Socket or UnixMode.CharDevice or UnixMode.BlockDevice:
                 Fd.Check(LibC.mknodat(directory.Value, name, options.FileType | permissions,
-                    MakeDevice(options.DeviceMajor, options.DeviceMinor)));
+                    DeviceNumber.Make(options.DeviceMajor, options.DeviceMinor)));
                 break;
             default:
                 throw new StyxErrorException(Errno.EINVAL, $"cannot create file type 0x{options.FileType:x}");
+        }
+        try
+        {
+            SettleOwnerAndMode(directory, name, options);
+        }
+        catch (StyxErrorException)
+        {
+            file?.Dispose();
+            LibC.unlinkat(directory.Value, name, options.FileType == UnixMode.Directory ? LibC.AT_REMOVEDIR : 0);
+            throw;
         }
         var node = Child(directory, name);
         if (node is null)
@@ -127,9 +125,18 @@ public sealed partial class LocalNode
         return ValueTask.FromResult<INode>(node);
     }
 
-    /// <summary>glibc's makedev.</summary>
-    private static ulong MakeDevice(uint major, uint minor) =>
-        (major & 0xFFFUL) << 8 | (major & ~0xFFFUL) << 32 | (minor & 0xFFUL) | (minor & ~0xFFUL) << 12;
+    /// <summary>
+    /// Run as root, the server gives a new node to the attaching uid and the requested gid (as diod does); then sets
+    /// the requested mode exactly (the client applied its umask already; ours must not apply twice, and chown clears
+    /// setuid/setgid).
+    /// </summary>
+    private static void SettleOwnerAndMode(Fd directory, string name, CreateOptions options)
+    {
+        using var created = Fd.Checked(LibC.openat(directory.Value, name, LibC.O_PATH | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0));
+        if (LibC.geteuid() == 0 && (options.Uid, options.Gid) != (0, 0) && options.Uid != uint.MaxValue)
+            Fd.Check(LibC.fchownat(created.Value, "", options.Uid, options.Gid, LibC.AT_EMPTY_PATH));
+        if (options.FileType != UnixMode.Symlink) Chmod(created, options.Mode & UnixMode.PermissionMask);
+    }
 
     public ValueTask LinkAsync(INode target, string name, CancellationToken cancellationToken)
     {

@@ -164,6 +164,12 @@ public sealed partial class LocalNode : INode
     private void Chmod(string path, uint permissions)
     {
         using var node = _fs.Root.Open(path, LibC.O_PATH);
+        Chmod(node, permissions);
+    }
+
+    /// <summary>chmod of what an O_PATH|O_NOFOLLOW descriptor holds; symlinks are refused.</summary>
+    private static void Chmod(Fd node, uint permissions)
+    {
         Fd.Check(LibC.statx(node.Value, "", LibC.AT_EMPTY_PATH, LibC.STATX_BASIC_STATS, out var stat));
         if ((stat.Mode & UnixMode.TypeMask) == UnixMode.Symlink) throw new StyxErrorException(Errno.EOPNOTSUPP, "symlinks have no mode");
         Fd.Check(LibC.fchmodat(LibC.AT_FDCWD, $"/proc/self/fd/{node.Value}", permissions, 0));

@@ -10,32 +10,32 @@ namespace Cheshire.Styx.FileSystem.Local;
 /// </summary>
 internal sealed class LocalOpenFile : IOpenFile
 {
-    private readonly SafeFileHandle handle;
-    private readonly OpenOptions options;
+    private readonly SafeFileHandle _handle;
+    private readonly OpenOptions _options;
     private readonly LocalNode _node;
 
     public LocalOpenFile(LocalNode node, SafeFileHandle handle, OpenOptions options)
     {
         _node = node;
-        this.handle = handle;
-        this.options = options;
+        _handle = handle;
+        _options = options;
         node.Opened(this);
     }
 
-    public SafeFileHandle Handle => handle;
-    public bool CanWrite => options.CanWrite;
+    public SafeFileHandle Handle => _handle;
+    public bool CanWrite => _options.CanWrite;
 
     public ValueTask<int> ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken)
     {
-        if (!options.CanRead) throw new StyxErrorException(Errno.EBADF);
+        if (!_options.CanRead) throw new StyxErrorException(Errno.EBADF);
         var span = buffer.Span;
         if (span.IsEmpty) return ValueTask.FromResult(0);
         ref byte start = ref MemoryMarshal.GetReference(span);
         nint read;
         do
         {
-            read = LibC.pread(handle, ref start, (nuint)span.Length, offset);
-            if (read < 0 && Fd.LastErrno == Errno.ESPIPE) read = LibC.read(handle, ref start, (nuint)span.Length);
+            read = LibC.pread(_handle, ref start, (nuint)span.Length, offset);
+            if (read < 0 && Fd.LastErrno == Errno.ESPIPE) read = LibC.read(_handle, ref start, (nuint)span.Length);
         }
         while (read < 0 && Fd.LastErrno == Errno.EINTR);
         return read >= 0 ? ValueTask.FromResult((int)read) : throw Fd.LastError();
@@ -43,15 +43,15 @@ internal sealed class LocalOpenFile : IOpenFile
 
     public ValueTask<int> WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        if (!options.CanWrite) throw new StyxErrorException(Errno.EBADF);
+        if (!_options.CanWrite) throw new StyxErrorException(Errno.EBADF);
         var span = data.Span;
         int done = 0;
         while (done < span.Length)
         {
             // With O_APPEND Linux's pwrite appends whatever the offset says.
             ref byte start = ref MemoryMarshal.GetReference(span[done..]);
-            nint written = LibC.pwrite(handle, ref start, (nuint)(span.Length - done), offset + done);
-            if (written < 0 && Fd.LastErrno == Errno.ESPIPE) written = LibC.write(handle, ref start, (nuint)(span.Length - done));
+            nint written = LibC.pwrite(_handle, ref start, (nuint)(span.Length - done), offset + done);
+            if (written < 0 && Fd.LastErrno == Errno.ESPIPE) written = LibC.write(_handle, ref start, (nuint)(span.Length - done));
             if (written < 0)
             {
                 if (Fd.LastErrno == Errno.EINTR) continue;
@@ -66,14 +66,14 @@ internal sealed class LocalOpenFile : IOpenFile
 
     public ValueTask FlushAsync(CancellationToken cancellationToken)
     {
-        Fd.Check(LibC.fsync(handle));
+        Fd.Check(LibC.fsync(_handle));
         return ValueTask.CompletedTask;
     }
 
     public ValueTask DisposeAsync()
     {
         _node.Closed(this);
-        handle.Dispose();
+        _handle.Dispose();
         return ValueTask.CompletedTask;
     }
 }
