@@ -69,7 +69,7 @@ public sealed class ScriptFileSystem : IFileSystem, IAsyncDisposable
             {
                 source = File.ReadAllText(ScriptPath);
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 if (_failedSource != "") Logger.LogWarning("script {Script}: cannot read {Path} ({Error}); the loaded version keeps serving", Name, ScriptPath, e.Message);
                 _failedSource = "";
