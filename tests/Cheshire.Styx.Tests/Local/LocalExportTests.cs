@@ -1,3 +1,4 @@
+using Cheshire.Styx.FileSystem;
 using System.Diagnostics;
 using System.Text;
 using Cheshire.Styx.Messages;
@@ -238,7 +239,7 @@ public sealed class LocalExportTests
     }
 
     [Fact]
-    public async Task A_fifo_is_made_with_mknod()
+    public async Task Fifos_and_devices_are_made_with_mknod()
     {
         await using var export = LocalExport.Start();
         await using var c = await export.ConnectAsync();
@@ -247,6 +248,11 @@ public sealed class LocalExportTests
         var host = LocalExport.HostStat(export.HostPath("pipe"));
         Assert.Equal(UnixMode.Fifo | 0x1A4, (uint)host.Mode);
         Assert.Equal(UnixMode.Fifo | 0x1A4, (await c.WithFidAsync("/pipe", fid => c.Client.GetattrAsync(fid))).Mode);
+        if (Environment.UserName != "root") return;
+        await c.Client.MknodAsync(root, "null", UnixMode.CharDevice | 0x1B6, 1, 3);
+        var device = LocalExport.HostStat(export.HostPath("null"));
+        Assert.Equal((UnixMode.CharDevice | 0x1B6, 1u, 3u), ((uint)device.Mode, device.RdevMajor, device.RdevMinor));
+        Assert.Equal(DeviceNumber.Make(1, 3), (await c.WithFidAsync("/null", fid => c.Client.GetattrAsync(fid))).Rdev);
     }
 
     [Fact]

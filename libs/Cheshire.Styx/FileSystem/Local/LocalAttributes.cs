@@ -21,6 +21,7 @@ internal static class LocalAttributes
         ModifyTime = Time(stat.ModifyTime),
         ChangeTime = Time(stat.ChangeTime),
         SymlinkTarget = symlinkTarget,
+        Rdev = DeviceNumber.Make(stat.RdevMajor, stat.RdevMinor),
     };
 
     private static DateTimeOffset Time(LibC.StatxTimestamp t)
