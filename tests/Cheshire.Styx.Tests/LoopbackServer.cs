@@ -40,6 +40,10 @@ internal sealed class LoopbackServer : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
+        catch (SocketException) when (_stop.IsCancellationRequested)
+        {
+            // Stop() can fail the pending accept with "operation canceled" instead of cancelling it
+        }
     }
 
     public async Task<Socket> ConnectSocketAsync()

@@ -43,6 +43,8 @@ public static class StyxMode
     public const uint Auth = 0x08000000;
     public const uint Temporary = 0x04000000;
     public const uint Symlink = 0x02000000;
+    /// <summary>9P2000.u: Tcreate makes a hard link to the fid named in the extension.</summary>
+    public const uint Link = 0x01000000;
     public const uint Device = 0x00800000;
     public const uint NamedPipe = 0x00200000;
     public const uint Socket = 0x00100000;

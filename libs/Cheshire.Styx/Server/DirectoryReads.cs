@@ -37,7 +37,7 @@ internal static class DirectoryReads
                     NodeAttributes attributes;
                     try
                     {
-                        attributes = await entry.Node.GetAttributesAsync(ct);
+                        attributes = await StatAttributes.GetAsync(entry.Node, dialect, ct);
                     }
                     catch (StyxErrorException)
                     {

@@ -17,14 +17,42 @@ public sealed partial class StyxSession
     private async ValueTask<Message> CreateAsync(Tcreate m, CancellationToken ct)
     {
         var fid = _fids.Get(m.Fid);
+        if (Dialect == Dialect.Unix && (m.Perm & StyxMode.Link) != 0) return await CreateLinkAsync(fid, m, ct);
         uint mode = AttributeConversions.CreateMode(m.Perm, m.Extension);
         string? target = (mode & UnixMode.TypeMask) == UnixMode.Symlink ? m.Extension : null;
         var device = (mode & UnixMode.TypeMask) is UnixMode.CharDevice or UnixMode.BlockDevice ? AttributeConversions.DeviceOf(m.Extension) : default;
         var node = await CreateChildAsync(fid, m.Name, mode, fid.User.Id, target, ct, device);
         fid.Path = new NodePath(node, fid.Path);
+        // A symlink, device, fifo or socket made by .u Tcreate has no I/O to open (the Linux client clunks it at once).
+        if ((mode & UnixMode.TypeMask) is not (UnixMode.Regular or UnixMode.Directory)) return new Rcreate(m.Tag, node.Qid, IoUnit);
         var qid = await OpenFidAsync(fid, ToOptions(m.Mode & ~StyxOpenMode.Truncate, fid.User.Name),
             (m.Mode & StyxOpenMode.RemoveOnClose) != 0, ct);
         return new Rcreate(m.Tag, qid, IoUnit);
+    }
+
+    /// <summary>
+    /// 9P2000.u hard link: Tcreate with DMLINK and the extension "FID\n" naming the target. The fid then refers to the
+    /// new name, opened as asked if it can be (the Linux client clunks it at once either way).
+    /// </summary>
+    private async ValueTask<Message> CreateLinkAsync(Fid directory, Tcreate m, CancellationToken ct)
+    {
+        directory.RequireNotOpen();
+        if (!directory.Node.Qid.IsDirectory) throw new StyxErrorException(Errno.ENOTDIR);
+        if (!uint.TryParse(m.Extension.AsSpan().Trim(), out var targetFid))
+            throw new StyxErrorException(Errno.EINVAL, $"hard link extension '{m.Extension}' is not a fid");
+        var target = _fids.Get(targetFid);
+        await directory.Node.LinkAsync(target.Node, CheckedName(m.Name), ct);
+        var node = await directory.Node.LookupAsync(m.Name, ct);
+        directory.Path = new NodePath(node, directory.Path);
+        try
+        {
+            await OpenFidAsync(directory, ToOptions(m.Mode & ~StyxOpenMode.Truncate, directory.User.Name), removeOnClose: false, ct);
+        }
+        catch (StyxErrorException)
+        {
+            // The link exists; a file the linker may not open (a fifo, mode 0) still gets its Rcreate.
+        }
+        return new Rcreate(m.Tag, node.Qid, IoUnit);
     }
 
     private async ValueTask<Message> ReadAsync(Tread m, CancellationToken ct)
@@ -63,7 +91,7 @@ public sealed partial class StyxSession
     private async ValueTask<Message> StatAsync(Tstat m, CancellationToken ct)
     {
         var fid = _fids.Get(m.Fid);
-        var attributes = await fid.Node.GetAttributesAsync(ct);
+        var attributes = await StatAttributes.GetAsync(fid.Node, Dialect, ct);
         return new Rstat(m.Tag, AttributeConversions.ToStat(attributes, Dialect));
     }
 
