@@ -95,4 +95,18 @@ public sealed class NamespaceMountTests
         await Eventually.TrueAsync(async () => !(await node.Namespace.ListMountsAsync(new ListMountsRequest(), cancellationToken: Ct)).Mounts.Any(m => m.Path == "/api"),
             Bound, "/api unmounted", Ct);
     }
+
+    [Fact]
+    public async Task WithStyxRootConnectedTheProviderStopsPromptlyOnSigterm()
+    {
+        await using var node = await ProviderNode.StartAsync();
+        await Eventually.TrueAsync(async () => (await node.Namespace.ListMountsAsync(new ListMountsRequest(), cancellationToken: Ct)).Mounts.Any(m => m.Path == "/dht"),
+            Bound, "/dht mounted", Ct);
+        await using var fs = await node.MountAsync(Ct);
+        await fs.ListAsync("dht", Ct); // styx-root now holds a 9P connection to the provider
+
+        var stopped = System.Diagnostics.Stopwatch.StartNew();
+        await node.Provider.StopAsync(TimeSpan.FromSeconds(10)); // throws if it is still running then
+        Assert.True(stopped.Elapsed < TimeSpan.FromSeconds(5), $"the provider took {stopped.Elapsed} to stop");
+    }
 }

@@ -38,7 +38,7 @@ public sealed class ProviderNode : IAsyncDisposable
         var settings = new Dictionary<string, string>
         {
             ["services:styx-root:grpc:0"] = root.GrpcAddress.ToString().TrimEnd('/'),
-            ["Provider:ReconcileSeconds"] = "0.5",
+            ["Provider:ReconcileSeconds"] = "120", // the safety net out of the way: restores must come from the health watch
         };
         if (dhtGrpc is not null) settings["services:dht:grpc:0"] = dhtGrpc.ToString().TrimEnd('/');
         var provider = ModuleProcess.Start(ModuleProcess.ModuleDll("styx-provider", "Cheshire.StyxProvider"), settings, data);

@@ -2,6 +2,7 @@ using Cheshire.ServiceDefaults;
 using Cheshire.StyxProvider.Control;
 using Cheshire.StyxProvider.Hosting;
 using Cheshire.StyxProvider.Servers;
+using Grpc.Health.V1;
 using Microsoft.AspNetCore.Connections;
 using NamespaceClient = Cheshire.Protos.Namespace.Namespace.NamespaceClient;
 
@@ -32,8 +33,11 @@ public static class ProviderExtensions
         if (settings.MountInNamespace)
         {
             builder.Services.AddModuleClient<NamespaceClient>(NamespaceMounter.Module);
+            builder.Services.AddModuleStreamingClient<Health.HealthClient>(NamespaceMounter.Module);
             builder.Services.AddSingleton(s => s.GetRequiredService<Grpc.Net.ClientFactory.GrpcClientFactory>()
                 .CreateModuleClient<NamespaceClient>(NamespaceMounter.Module));
+            builder.Services.AddSingleton(s => s.GetRequiredService<Grpc.Net.ClientFactory.GrpcClientFactory>()
+                .CreateModuleStreamingClient<Health.HealthClient>(NamespaceMounter.Module));
             builder.Services.AddHostedService<NamespaceMounter>();
         }
 

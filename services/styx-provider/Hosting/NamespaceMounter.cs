@@ -2,21 +2,24 @@ using System.Threading.Channels;
 using Cheshire.Protos.Namespace;
 using Cheshire.StyxProvider.Servers;
 using Grpc.Core;
+using Grpc.Health.V1;
 using NamespaceClient = Cheshire.Protos.Namespace.Namespace.NamespaceClient;
 
 namespace Cheshire.StyxProvider.Hosting;
 
 /// <summary>
 /// Keeps every server mounted at its path in styx-root's namespace, through the Namespace API: a mount of the
-/// provider's socket with the server's path as aname. Checked when the servers change and every
-/// <see cref="ProviderSettings.ReconcileInterval"/>, so the trees come back by themselves after styx-root restarts.
+/// provider's socket with the server's path as aname. The mount table is checked when the servers change, when
+/// styx-root (re)appears — seen through a grpc.health.v1 Watch stream, so nothing is polled while all is well — and
+/// every <see cref="ProviderSettings.ReconcileInterval"/> as a safety net. A failed check is retried with backoff.
 /// Only mounts of this provider's socket are touched.
 /// </summary>
-public sealed class NamespaceMounter(NamespaceClient styxRoot, ServerRegistry registry, ProviderSettings settings,
-    TimeProvider time, ILogger<NamespaceMounter> logger) : BackgroundService
+public sealed class NamespaceMounter(NamespaceClient styxRoot, Health.HealthClient styxRootHealth, ServerRegistry registry,
+    ProviderSettings settings, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<NamespaceMounter> logger) : BackgroundService
 {
     public const string Module = "styx-root";
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(250);
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private bool _reachable = true;
 
@@ -28,19 +31,21 @@ public sealed class NamespaceMounter(NamespaceClient styxRoot, ServerRegistry re
         registry.Changed += Wake;
         try
         {
-            using var timer = new PeriodicTimer(settings.ReconcileInterval, time);
-            var tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
+            // styx-root dials the provider's socket to mount: only once Kestrel listens on it.
+            await WhenStartedAsync(stoppingToken);
+            var watch = WatchStyxRootAsync(stoppingToken);
+            var retry = FirstRetry;
             while (!stoppingToken.IsCancellationRequested)
             {
-                await ReconcileAsync(stoppingToken);
-                var woken = _wake.Reader.WaitToReadAsync(stoppingToken).AsTask();
-                if (await Task.WhenAny(tick, woken) == tick)
-                {
-                    await tick;
-                    tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
-                }
                 _wake.Reader.TryRead(out _);
+                bool done = await ReconcileAsync(stoppingToken);
+                retry = done ? FirstRetry : TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, settings.ReconcileInterval.Ticks));
+                using var pause = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                var timer = Task.Delay(done ? settings.ReconcileInterval : retry, time, pause.Token);
+                await Task.WhenAny(timer, _wake.Reader.WaitToReadAsync(pause.Token).AsTask());
+                await pause.CancelAsync();
             }
+            await watch;
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -51,10 +56,49 @@ public sealed class NamespaceMounter(NamespaceClient styxRoot, ServerRegistry re
         }
     }
 
+    private Task WhenStartedAsync(CancellationToken ct)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        return started.Task.WaitAsync(ct);
+    }
+
+    /// <summary>Wakes the reconciler each time styx-root says it is serving: at the first answer and after every restart.</summary>
+    private async Task WatchStyxRootAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                using var call = styxRootHealth.Watch(new HealthCheckRequest(), cancellationToken: ct);
+                while (await call.ResponseStream.MoveNext(ct))
+                {
+                    if (call.ResponseStream.Current.Status == HealthCheckResponse.Types.ServingStatus.Serving) Wake();
+                }
+            }
+            catch (RpcException) when (!ct.IsCancellationRequested)
+            {
+                // styx-root is away (restarting): watch again after a pause
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), time, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
     private void Wake() => _wake.Writer.TryWrite(true);
 
-    /// <summary>One pass: mounts what is missing, unmounts what this provider no longer serves.</summary>
-    public async Task ReconcileAsync(CancellationToken ct)
+    /// <summary>One pass: mounts what is missing, unmounts what this provider no longer serves. False if styx-root could not be reached.</summary>
+    public async Task<bool> ReconcileAsync(CancellationToken ct)
     {
         try
         {
@@ -81,13 +125,18 @@ public sealed class NamespaceMounter(NamespaceClient styxRoot, ServerRegistry re
             }
             if (!_reachable) logger.LogInformation("styx-root is reachable again; the namespace is up to date");
             _reachable = true;
+            return true;
         }
-        catch (RpcException e) when (!ct.IsCancellationRequested)
+        catch (RpcException) when (ct.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(ct);
+        }
+        catch (RpcException e)
         {
             if (_reachable)
-                logger.LogWarning("Cannot update styx-root's namespace ({Status}: {Detail}); retrying every {Interval}",
-                    e.StatusCode, e.Status.Detail, settings.ReconcileInterval);
+                logger.LogWarning("Cannot update styx-root's namespace ({Status}: {Detail}); retrying", e.StatusCode, e.Status.Detail);
             _reachable = false;
+            return false;
         }
     }
 

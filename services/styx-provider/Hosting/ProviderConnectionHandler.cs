@@ -1,6 +1,7 @@
 using Cheshire.StyxProvider.Servers;
 using Cheshire.Styx.Server;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 
 namespace Cheshire.StyxProvider.Hosting;
 
@@ -15,7 +16,10 @@ public sealed class ProviderConnectionHandler(ProviderFileSystem trees, Provider
             MaxMessageSize = settings.MaxMessageSize,
             MaxConcurrentRequests = settings.MaxConcurrentRequests,
         });
-        await server.RunAsync(connection.ConnectionClosed);
+        // Kestrel asks connections to close when the host stops; 9P has no goodbye, so the connection just ends then.
+        var closing = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? CancellationToken.None;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, closing);
+        await server.RunAsync(stop.Token);
         if (server.ProtocolError is { } error)
             logger.LogWarning("9P connection {Id} closed: {Error}", connection.ConnectionId, error.Message);
     }

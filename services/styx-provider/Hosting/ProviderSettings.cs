@@ -30,8 +30,11 @@ public sealed record ProviderSettings
     /// <summary>Whether the provider mounts its trees in styx-root's namespace.</summary>
     public bool MountInNamespace { get; init; } = true;
 
-    /// <summary>How often the mounts in styx-root are checked and restored (after styx-root restarts).</summary>
-    public TimeSpan ReconcileInterval { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// How often the mounts in styx-root are checked besides when styx-root (re)appears or the servers change: a safety
+    /// net, and the longest pause between retries while styx-root cannot be reached.
+    /// </summary>
+    public TimeSpan ReconcileInterval { get; init; } = TimeSpan.FromSeconds(30);
 
     public uint MaxMessageSize { get; init; } = 512 * 1024 + 24;
 
@@ -49,7 +52,7 @@ public sealed record ProviderSettings
         IPEndPoint? endpoint = null;
         if (configuration[EndpointKey] is { Length: > 0 } text && !IPEndPoint.TryParse(text, out endpoint))
             throw new InvalidOperationException($"{EndpointKey} '{text}' is not an address:port such as 127.0.0.1:5642.");
-        var seconds = configuration.GetValue(ReconcileKey, 2.0);
+        var seconds = configuration.GetValue(ReconcileKey, 30.0);
         if (seconds is <= 0 or > 3600)
             throw new InvalidOperationException($"{ReconcileKey} {seconds} must be between 0 and 3600 seconds.");
         var msize = configuration.GetValue(MaxMessageSizeKey, 512u * 1024 + 24);

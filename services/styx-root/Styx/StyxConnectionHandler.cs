@@ -1,5 +1,6 @@
 using Cheshire.Styx.Server;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Options;
 
 namespace Cheshire.StyxRoot.Styx;
@@ -17,7 +18,10 @@ public sealed class StyxConnectionHandler(NodeNamespace ns, IOptions<StyxRootOpt
             MaxConcurrentRequests = settings.MaxConcurrentRequests,
         });
         logger.LogDebug("9P connection {Id} from {Remote}", connection.ConnectionId, connection.RemoteEndPoint);
-        await server.RunAsync(connection.ConnectionClosed);
+        // Kestrel asks connections to close when the host stops; 9P has no goodbye, so the connection just ends then.
+        var closing = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? CancellationToken.None;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, closing);
+        await server.RunAsync(stop.Token);
         if (server.ProtocolError is { } error)
             logger.LogWarning("9P connection {Id} from {Remote} closed: {Error}", connection.ConnectionId, connection.RemoteEndPoint, error.Message);
     }
