@@ -30,6 +30,8 @@ public static class Extensions
         return builder;
     }
 
+    private const string OtlpTimeoutKey = "OTEL_EXPORTER_OTLP_TIMEOUT";
+
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.Logging.AddOpenTelemetry(logging =>
@@ -50,7 +52,14 @@ public static class Extensions
                 .AddHttpClientInstrumentation());
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            // The collector is the local dashboard. When it is not there (tests, a stopped AppHost), the exporters
+            // retry each batch until this timeout, and a module flushes three of them when it stops: the default
+            // 10 s each kept a stopping module alive past the AppHost's stop timeout.
+            if (string.IsNullOrWhiteSpace(builder.Configuration[OtlpTimeoutKey]))
+                builder.Configuration[OtlpTimeoutKey] = "2000";
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
+        }
         return builder;
     }
 
