@@ -19,9 +19,6 @@ public sealed class ServerRegistry(ServerFactory factory, ILogger<ServerRegistry
 
     public IReadOnlyDictionary<string, RunningServer> Servers => Volatile.Read(ref _servers);
 
-    /// <summary>The definitions currently applied (from the file and the API), in path order.</summary>
-    public IReadOnlyList<ServerDefinition> Definitions => [.. Servers.Values.Where(s => !s.IsBuiltIn).Select(s => s.Definition!)];
-
     public bool TryGet(string path, out RunningServer server) => Servers.TryGetValue(path, out server!);
 
     /// <summary>Adds a tree of the node itself (control trees); it is never replaced by the exports file.</summary>
