@@ -17,7 +17,11 @@ case "${1:-all}" in
 esac
 shift || true
 
-bench/posix/build-pjdfstest.sh
+pjdfstest_dir="${CHESHIRE_PJDFSTEST_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cheshire/pjdfstest}"
+if [ ! -x "$pjdfstest_dir/pjdfstest" ] || [ ! -f "$pjdfstest_dir/tests/misc.sh" ]; then
+  echo "$0: pjdfstest is not in $pjdfstest_dir (a static binary and its tests/ folder; see bench/posix/README.md)" >&2
+  exit 1
+fi
 build/prepare-v9fs-guest.sh
 for tool in diod qemu-system-x86_64; do
   command -v "$tool" >/dev/null || { echo "$0: $tool is missing: run build/install-prerequisites.sh" >&2; exit 1; }

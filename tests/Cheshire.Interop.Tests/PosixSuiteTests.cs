@@ -4,7 +4,7 @@ namespace Cheshire.Interop.Tests;
 
 /// <summary>
 /// pjdfstest (POSIX file-system conformance) through the Linux kernel's v9fs client (9P2000.L), with diod
-/// exporting a fresh directory as the reference. Needs bench/posix/build-pjdfstest.sh; skipped without it.
+/// exporting a fresh directory as the reference. Needs a pjdfstest build (bench/posix/README.md); skipped without it.
 /// </summary>
 public sealed class PosixSuiteTests(StyxRootHost host) : IDisposable
 {

@@ -1,7 +1,7 @@
 namespace Cheshire.Interop.Tests.Harness;
 
 /// <summary>
-/// pjdfstest (a POSIX file-system conformance suite) as built by bench/posix/build-pjdfstest.sh: a static
+/// pjdfstest (a POSIX file-system conformance suite) built outside this repository (bench/posix/README.md): a static
 /// binary and the suite's tests/ folder, put into the guest's initramfs under /pjdfstest with a runner
 /// (Harness/pjdfstest-run.sh), an <c>openssl md5</c> stand-in (the suite's name generator needs it;
 /// busybox has md5sum) and /etc/passwd and /etc/group with root and nobody.
@@ -21,8 +21,8 @@ public sealed record PjdfsTestBuild(string Directory)
         var dir = DefaultDirectory;
         if (!File.Exists(Path.Combine(dir, "pjdfstest")) || !File.Exists(Path.Combine(dir, "tests", "misc.sh")))
         {
-            missing = $"pjdfstest is not built in {dir}: run bench/posix/build-pjdfstest.sh " +
-                      $"(PJDFSTEST_GIT=<clone URL or git directory> when GitHub is not reachable), or point {DirectoryVariable} at a build.";
+            missing = $"pjdfstest is not in {dir} (a static binary and its tests/ folder, built outside this repository: " +
+                      $"bench/posix/README.md), or point {DirectoryVariable} at such a folder.";
             return null;
         }
         missing = "";
