@@ -16,7 +16,7 @@ public static class DataDirectory
         return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cheshire");
     }
 
-    private static string Expand(string path) =>
+    internal static string Expand(string path) =>
         path == "~" || path.StartsWith("~/", StringComparison.Ordinal)
             ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path.Length > 2 ? path[2..] : "")
             : path;

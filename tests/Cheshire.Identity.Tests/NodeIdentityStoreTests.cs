@@ -40,9 +40,10 @@ public sealed class NodeIdentityStoreTests : IDisposable
         Directory.CreateDirectory(_dir);
         var path = Path.Combine(_dir, NodeIdentityStore.KeyFileName);
         File.WriteAllText(path, "cheshire-ed25519-seed-v1\nzz\n");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
 
-        var error = Assert.Throws<InvalidDataException>(() => NodeIdentityStore.LoadOrCreate(_dir));
-        Assert.Contains(path, error.Message);
+        var error = Assert.Throws<KeyFileException>(() => NodeIdentityStore.LoadOrCreate(_dir));
+        Assert.Equal($"{path}: the key line is not hexadecimal.", error.Message);
     }
 
     [Fact]
