@@ -3,6 +3,7 @@ namespace Cheshire.Identity;
 /// <summary>Where a node keeps its state. One folder per node, shared by its modules.</summary>
 public static class DataDirectory
 {
+    public const string ConfigurationKey = "Cheshire:DataDir";
     public const string EnvironmentVariable = "CHESHIRE_DATA_DIR";
 
     /// <summary>The configured folder, else $CHESHIRE_DATA_DIR, else ~/.cheshire.</summary>

@@ -26,4 +26,16 @@ public static class CheshireModule
             builder.Services.AddModuleClient<Health.HealthClient>(dependency);
         return builder;
     }
+
+    /// <summary>
+    /// The node's user key, for modules that act for the user: Cheshire:UserKey, else user.key in the data folder,
+    /// created on first use. GetInfo then reports the uid.
+    /// </summary>
+    public static TBuilder AddUserIdentity<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        var path = UserIdentityStore.ResolvePath(DataDirectory.Resolve(builder.Configuration[DataDirectory.ConfigurationKey]),
+            builder.Configuration[UserIdentityStore.ConfigurationKey]);
+        builder.Services.AddSingleton(_ => UserIdentityStore.LoadOrCreate(path));
+        return builder;
+    }
 }

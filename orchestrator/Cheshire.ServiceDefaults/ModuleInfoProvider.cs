@@ -35,6 +35,7 @@ public sealed class ModuleInfoProvider(
             StartedAt = Timestamp.FromDateTimeOffset(StartedAt),
             Uptime = Duration.FromTimeSpan(time.GetUtcNow() - StartedAt),
             NodeId = identity.NodeIdHex,
+            Uid = services.GetService<UserIdentity>()?.Uid ?? "",
         };
         var checks = descriptor.DependsOn.Select(d => CheckAsync(d, cancellationToken));
         info.Dependencies.AddRange(await Task.WhenAll(checks));

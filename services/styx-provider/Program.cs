@@ -5,6 +5,7 @@ using Cheshire.StyxProvider.Extensions;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddCheshireModule();
+builder.AddUserIdentity();
 builder.AddStyxProvider();
 builder.Services.AddGrpc();
 

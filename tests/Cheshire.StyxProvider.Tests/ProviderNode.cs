@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Cheshire.Identity;
 using Cheshire.Styx.Client;
 using Cheshire.Testing;
 using Grpc.Net.Client;
@@ -27,8 +28,21 @@ public sealed class ProviderNode : IAsyncDisposable
     public int StyxPort { get; }
     public string ExportsFile => Path.Combine(Provider.DataDirectory, "exports.json");
 
-    /// <summary>Starts both; <paramref name="dhtGrpc"/> is a running dht module for the /dht control tree.</summary>
-    public static async Task<ProviderNode> StartAsync(string? exportsJson = null, Uri? dhtGrpc = null)
+    /// <summary>The uid the provider serves for, read from its default key file (user.key in its data folder).</summary>
+    public string DefaultUserUid
+    {
+        get
+        {
+            using var user = UserIdentityStore.Load(Path.Combine(Provider.DataDirectory, UserIdentityStore.DefaultFileName));
+            return user.Uid;
+        }
+    }
+
+    /// <summary>
+    /// Starts both; <paramref name="dhtGrpc"/> is a running dht module for the /dht control tree; <paramref name="userKey"/>
+    /// is the provider's Cheshire:UserKey (default: user.key in its data folder).
+    /// </summary>
+    public static async Task<ProviderNode> StartAsync(string? exportsJson = null, Uri? dhtGrpc = null, string? userKey = null)
     {
         var styxPort = FreePorts.Tcp();
         var root = ModuleProcess.Start(ModuleProcess.ModuleDll("styx-root", "Cheshire.StyxRoot"),
@@ -41,6 +55,7 @@ public sealed class ProviderNode : IAsyncDisposable
             ["Provider:ReconcileSeconds"] = "120", // the safety net out of the way: restores must come from the health watch
         };
         if (dhtGrpc is not null) settings["services:dht:grpc:0"] = dhtGrpc.ToString().TrimEnd('/');
+        if (userKey is not null) settings[UserIdentityStore.ConfigurationKey] = userKey;
         var provider = ModuleProcess.Start(ModuleProcess.ModuleDll("styx-provider", "Cheshire.StyxProvider"), settings, data);
         var node = new ProviderNode(root, provider, styxPort);
         try

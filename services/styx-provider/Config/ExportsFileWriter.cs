@@ -34,7 +34,7 @@ public static class ExportsFileWriter
         {
             writer.WriteStartObject(s.Path);
             writer.WriteString("server", s.Server);
-            WriteIfSet(writer, "uid", s.Uid);
+            if (s.UidWritten) writer.WriteString("uid", s.Uid);
             WriteIfSet(writer, "root", s.Root);
             if (s.ReadOnly) writer.WriteBoolean("readOnly", true);
             WriteIfSet(writer, "address", s.Address);

@@ -22,8 +22,11 @@ public sealed record ServerDefinition
     /// <summary>One of <see cref="ServerKinds"/>.</summary>
     public required string Server { get; init; }
 
-    /// <summary>The owner's user id (40 hex digits); null: the node's own user.</summary>
-    public string? Uid { get; init; }
+    /// <summary>The owner's user id (40 lowercase hex digits): always the node's user, whether written or left out.</summary>
+    public required string Uid { get; init; }
+
+    /// <summary>Whether the entry names its uid; a uid left out stays out when the file is written back.</summary>
+    public bool UidWritten { get; init; }
 
     /// <summary>export: the directory served ("~" is the user's home; relative to the exports file's folder).</summary>
     public string? Root { get; init; }
@@ -49,7 +52,8 @@ public sealed record ServerDefinition
     /// <summary>The line of the entry in its file (0 when it came from the API).</summary>
     public int Line { get; init; }
 
-    /// <summary>Same server, whatever line it sits on.</summary>
+    /// <summary>Same server, whatever line it sits on and whether its uid is written out.</summary>
     public bool SameAs(ServerDefinition other) =>
-        this with { Line = 0, Allow = [] } == other with { Line = 0, Allow = [] } && Allow.SequenceEqual(other.Allow);
+        this with { Line = 0, Allow = [], UidWritten = false } == other with { Line = 0, Allow = [], UidWritten = false } &&
+        Allow.SequenceEqual(other.Allow);
 }

@@ -24,7 +24,7 @@ public static class ServerMapping
     {
         var proto = new Proto
         {
-            Path = d.Path, Server = d.Server, Uid = d.Uid ?? "", Root = d.Root ?? "", ReadOnly = d.ReadOnly,
+            Path = d.Path, Server = d.Server, Uid = d.Uid, Root = d.Root ?? "", ReadOnly = d.ReadOnly,
             Address = d.Address ?? "", Aname = d.Aname ?? "", Uname = d.Uname ?? "", Script = d.Script ?? "",
         };
         proto.Allow.AddRange(d.Allow);

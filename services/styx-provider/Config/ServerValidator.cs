@@ -1,11 +1,15 @@
+using Cheshire.Identity;
+
 namespace Cheshire.StyxProvider.Config;
 
 /// <summary>
 /// Checks server definitions, from the exports file or the Provider API, the same way: every key known and
 /// meaningful for the kind, paths canonical and not taken by the node's own trees, the served thing present.
 /// "~" in root and script is <paramref name="homeDirectory"/>; relative paths are relative to <paramref name="baseDirectory"/>.
+/// Every server is owned by the node's user, <paramref name="nodeUid"/>: a "uid" left out means that user, and any
+/// other uid is refused.
 /// </summary>
-public sealed class ServerValidator(string baseDirectory, string homeDirectory, IReadOnlySet<string> reservedPaths)
+public sealed class ServerValidator(string baseDirectory, string homeDirectory, IReadOnlySet<string> reservedPaths, string nodeUid)
 {
     private static readonly Dictionary<string, string[]> KeysOf = new(StringComparer.Ordinal)
     {
@@ -46,7 +50,8 @@ public sealed class ServerValidator(string baseDirectory, string homeDirectory, 
         {
             Path = at.Path,
             Server = server,
-            Uid = Uid(entry, at),
+            Uid = Uid(entry, at) ?? nodeUid,
+            UidWritten = entry.Values.TryGetValue("uid", out var written) && written is not null,
             Root = String(entry, "root", at),
             ReadOnly = Bool(entry, "readOnly", at),
             Address = String(entry, "address", at),
@@ -95,13 +100,17 @@ public sealed class ServerValidator(string baseDirectory, string homeDirectory, 
             throw at.Error(null, $"the path is taken by the node's own trees ({string.Join(", ", reservedPaths.Order())}).");
     }
 
-    private static string? Uid(RawEntry entry, Location at)
+    private string? Uid(RawEntry entry, Location at)
     {
         var uid = String(entry, "uid", at);
         if (uid is null) return null;
-        if (uid.Length != 40 || !uid.All(Uri.IsHexDigit))
+        if (!UserIdentity.IsUid(uid))
             throw at.Error("uid", $"'{uid}' is not a user id (40 hex digits, SHA1 of the user's public key).");
-        return uid.ToLowerInvariant();
+        uid = uid.ToLowerInvariant();
+        if (uid != nodeUid)
+            throw at.Error("uid", $"'{uid}' is not this node's user {nodeUid}: a node serves only its own user's servers. " +
+                "Leave \"uid\" out (it then means the node's user), or give this node that user's key (see the README).");
+        return uid;
     }
 
     private static IReadOnlyList<string> Allow(RawEntry entry, Location at)
@@ -110,7 +119,7 @@ public sealed class ServerValidator(string baseDirectory, string homeDirectory, 
         if (value is not List<string> list) throw at.Error("allow", "expected a list of user ids or \"*\".");
         foreach (var item in list)
         {
-            if (item != "*" && (item.Length != 40 || !item.All(Uri.IsHexDigit)))
+            if (item != "*" && !UserIdentity.IsUid(item))
                 throw at.Error("allow", $"'{item}' is neither a user id (40 hex digits) nor \"*\".");
         }
         return [.. list.Select(u => u.ToLowerInvariant())];

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Cheshire.Identity;
 using Cheshire.StyxProvider.Config;
 using Cheshire.StyxProvider.Servers;
 
@@ -20,14 +21,18 @@ public sealed class ExportsConfiguration : BackgroundService
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Channel<bool> _changes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
-    public ExportsConfiguration(ProviderSettings settings, ServerRegistry registry, ILogger<ExportsConfiguration> logger)
+    public ExportsConfiguration(ProviderSettings settings, ServerRegistry registry, UserIdentity user, ILogger<ExportsConfiguration> logger)
     {
         _settings = settings;
         _registry = registry;
         _logger = logger;
+        Uid = user.Uid;
         Validator = new ServerValidator(Path.GetDirectoryName(settings.ConfigFile)!,
-            Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ReservedPaths);
+            Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ReservedPaths, user.Uid);
     }
+
+    /// <summary>The node's user, owner of every server.</summary>
+    public string Uid { get; }
 
     public ServerValidator Validator { get; }
 
@@ -38,6 +43,7 @@ public sealed class ExportsConfiguration : BackgroundService
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
+        _logger.LogInformation("Serving for user {Uid}", Uid);
         await ReloadAsync(cancellationToken); // the servers are there before the listener takes connections
         await base.StartAsync(cancellationToken);
     }

@@ -13,7 +13,8 @@ public sealed class ExportsFileFuzzTests : IDisposable
     {
         _folder.CreateSubdirectory("music");
         File.WriteAllText(Path.Combine(_folder.FullName, "clock.js"), "");
-        var validator = new ServerValidator(_folder.FullName, _folder.FullName, new HashSet<string> { "/dht" });
+        var validator = new ServerValidator(_folder.FullName, _folder.FullName, new HashSet<string> { "/dht" },
+            "52daa2bcbf7a2eb8c6e38a1b6a9e0e429ec81c16");
         var seed = Encoding.UTF8.GetBytes("""
             { // comment
               "/a/b": { "uid": "52daa2bcbf7a2eb8c6e38a1b6a9e0e429ec81c16", "server": "export", "root": "music", "readOnly": true },

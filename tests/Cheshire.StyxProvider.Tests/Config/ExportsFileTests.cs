@@ -5,6 +5,10 @@ namespace Cheshire.StyxProvider.Tests.Config;
 
 public sealed class ExportsFileTests : IDisposable
 {
+    /// <summary>The node's user in these tests: the uid of the seed's example.</summary>
+    private const string NodeUid = "52daa2bcbf7a2eb8c6e38a1b6a9e0e429ec81c16";
+    private const string OtherUid = "0123456789abcdef0123456789abcdef01234567";
+
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("cheshire-exports-");
     private readonly string _home;
     private readonly ServerValidator _validator;
@@ -14,7 +18,7 @@ public sealed class ExportsFileTests : IDisposable
         _home = _folder.CreateSubdirectory("home").FullName;
         _folder.CreateSubdirectory("music");
         File.WriteAllText(Path.Combine(_folder.FullName, "clock.js"), "");
-        _validator = new ServerValidator(_folder.FullName, _home, new HashSet<string> { "/dht", "/cheshire" });
+        _validator = new ServerValidator(_folder.FullName, _home, new HashSet<string> { "/dht", "/cheshire" }, NodeUid);
     }
 
     private IReadOnlyList<ServerDefinition> Parse(string json) => ExportsFile.Parse(Encoding.UTF8.GetBytes(json), "exports.json", _validator);
@@ -37,13 +41,13 @@ public sealed class ExportsFileTests : IDisposable
 
         Assert.Equal(["/home/alice", "/music", "/diod", "/sock", "/clock"], servers.Select(s => s.Path));
         var home = servers[0];
-        Assert.Equal("52daa2bcbf7a2eb8c6e38a1b6a9e0e429ec81c16", home.Uid);
+        Assert.Equal((NodeUid, true), (home.Uid, home.UidWritten));
         Assert.Equal(_home, _validator.ResolvePath(home.Root!));
         Assert.Equal(3, home.Line);
         Assert.True(servers[1].ReadOnly);
         Assert.Equal(["*"], servers[1].Allow);
         Assert.Equal(Path.Combine(_folder.FullName, "music"), _validator.ResolvePath(servers[1].Root!));
-        Assert.Null(servers[1].Uid);
+        Assert.Equal((NodeUid, false), (servers[1].Uid, servers[1].UidWritten)); // left out: the node's user
         Assert.Equal(("127.0.0.1:564", "/srv", "root"), (servers[2].Address, servers[2].Aname, servers[2].Uname));
         Assert.Equal("clock.js", servers[4].Script);
     }
@@ -83,6 +87,38 @@ public sealed class ExportsFileTests : IDisposable
         var error = ErrorOf("{ \"/music\": {\n \"server\": \"export\",\n \"root\": \"nowhere\" } }");
         Assert.StartsWith("exports.json:3: \"/music\": key \"root\": 'nowhere'", error);
         Assert.EndsWith("is not a directory.", error);
+    }
+
+    [Fact]
+    public void AnotherUsersUidRejectsTheFileNamingTheNodesUser()
+    {
+        var error = ErrorOf($$"""
+            {
+              "/music": { "server": "export", "root": "music" },
+              "/theirs": { "server": "export", "root": "music",
+                "uid": "{{OtherUid.ToUpperInvariant()}}" }
+            }
+            """);
+
+        Assert.Equal($"exports.json:4: \"/theirs\": key \"uid\": '{OtherUid}' is not this node's user {NodeUid}: a node serves only " +
+            "its own user's servers. Leave \"uid\" out (it then means the node's user), or give this node that user's key (see the README).", error);
+    }
+
+    [Fact]
+    public void AUidLeftOutStaysOutWhenTheFileIsWrittenBack()
+    {
+        var servers = Parse($$"""
+            { "/mine": { "server": "export", "root": "music" },
+              "/named": { "server": "export", "root": "music", "uid": "{{NodeUid.ToUpperInvariant()}}" } }
+            """);
+        var path = Path.Combine(_folder.FullName, "exports.json");
+
+        ExportsFileWriter.Save(path, servers);
+
+        var text = File.ReadAllText(path);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(text, "\"uid\""));
+        Assert.Contains($"\"uid\": \"{NodeUid}\"", text);
+        Assert.All(ExportsFile.Load(path, _validator), s => Assert.Equal(NodeUid, s.Uid));
     }
 
     [Theory]
