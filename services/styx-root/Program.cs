@@ -5,6 +5,7 @@ using Cheshire.StyxRoot.Extensions;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddCheshireModule();
+builder.AddUserIdentity();
 builder.AddStyxRoot();
 builder.Services.AddGrpc();
 

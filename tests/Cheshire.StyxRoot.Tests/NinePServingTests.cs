@@ -27,6 +27,17 @@ public sealed class NinePServingTests(StyxRootFixture fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task CheshireUserHoldsTheUidOfTheUserKey()
+    {
+        await using var session = await Connect(DialectNames.Linux);
+
+        var text = Encoding.UTF8.GetString(await session.ReadFileAsync("cheshire/user"));
+
+        using var user = UserIdentityStore.Load(Path.Combine(fixture.Module.DataDirectory, UserIdentityStore.DefaultFileName));
+        Assert.Equal(Convert.ToHexStringLower(SHA1.HashData(user.PublicKey)) + "\n", text);
+    }
+
+    [Fact]
     public async Task TheRootListsTheControlTreeAndTmp()
     {
         await using var session = await Connect(DialectNames.Linux);

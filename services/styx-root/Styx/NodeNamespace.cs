@@ -14,10 +14,10 @@ public sealed class NodeNamespace
     private readonly Namespace _namespace;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, IAsyncDisposable> _owned = new();
 
-    public NodeNamespace(NodeIdentity identity, IOptions<StyxRootOptions> options, TimeProvider time)
+    public NodeNamespace(NodeIdentity identity, UserIdentity user, IOptions<StyxRootOptions> options, TimeProvider time)
     {
         _namespace = new Namespace();
-        _namespace.Mount("/cheshire", CheshireControlTree.Create(identity, DescribeMounts, time), description: "cheshire");
+        _namespace.Mount("/cheshire", CheshireControlTree.Create(identity, user, DescribeMounts, time), description: "cheshire");
         if (options.Value.TmpCapacityBytes > 0)
             _namespace.Mount("/tmp", new RamFileSystem(capacityBytes: options.Value.TmpCapacityBytes),
                 description: $"ram {options.Value.TmpCapacityBytes}");
