@@ -11,7 +11,8 @@ public static class NodeBuilder
 
     /// <summary>
     /// Adds every module found under services/*/module.json, in dependency order, each referencing
-    /// and waiting for the modules it depends on. All modules of the node share one data folder.
+    /// and waiting for the modules it depends on. All modules of the node share one data folder and one user key
+    /// (Cheshire:UserKey, else user.key in that folder).
     /// A module with several instances (module.json "instances", or Cheshire:Instances:NAME) becomes
     /// NAME-0 … NAME-(N-1), each with Cheshire:Instance, its own Cheshire:InstanceDataDir and free
     /// gRPC/health ports after the first; dependents discover all of them under the module's name.
@@ -22,6 +23,7 @@ public static class NodeBuilder
         var servicesDirectory = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "..", "services"));
         var graph = ModuleGraph.Load(servicesDirectory);
         var dataDirectory = DataDirectory.Resolve(builder.Configuration["Cheshire:DataDir"]);
+        var userKey = UserIdentityStore.ResolvePath(dataDirectory, builder.Configuration[UserIdentityStore.ConfigurationKey]);
 
         var modules = new Dictionary<string, IReadOnlyList<IResourceBuilder<ProjectResource>>>();
         foreach (var module in graph.Modules)
@@ -35,6 +37,7 @@ public static class NodeBuilder
                 var name = count == 1 ? module.Name : $"{module.Name}-{i}";
                 var project = ReferencedProjects.Add(builder, name, module.ProjectPath)
                     .WithEnvironment("Cheshire__DataDir", dataDirectory)
+                    .WithEnvironment("Cheshire__UserKey", userKey)
                     .WithHttpHealthCheck("/health", endpointName: "http");
                 if (count > 1) AsInstance(project, i, Path.Combine(dataDirectory, name));
                 foreach (var endpoint in module.Endpoints)

@@ -28,6 +28,12 @@ public sealed class NodeStartTests(NodeFixture node) : IClassFixture<NodeFixture
             Assert.True(info.StartedAt.ToDateTimeOffset() < DateTimeOffset.UtcNow);
         }
         Assert.Equal(NodeFixture.Modules.Length, infos.Values.Select(i => i.ProcessId).Distinct().Count());
+
+        // The modules that act for the node's user agree on it: the uid of user.key in the data folder.
+        using var user = UserIdentityStore.Load(Path.Combine(node.DataDirectory, UserIdentityStore.DefaultFileName));
+        Assert.Equal(user.Uid, infos["styx-provider"].Uid);
+        Assert.Equal(user.Uid, infos["styx-root"].Uid);
+        Assert.Equal("", infos["dht"].Uid);
     }
 
     [Fact]
