@@ -85,7 +85,7 @@ internal sealed partial class NamespaceNode
         return First.Node.RemoveAsync(cancellationToken);
     }
 
-    public ValueTask RenameAsync(INode? newParent, string newName, CancellationToken cancellationToken)
+    public async ValueTask RenameAsync(INode? newParent, string newName, CancellationToken cancellationToken)
     {
         NamespacePath.CheckName(newName);
         RequireNotMountPoint();
@@ -93,9 +93,9 @@ internal sealed partial class NamespaceNode
         var parent = newParent is null ? null : AsNamespaceNode(newParent);
         var parentPath = parent?.Path ?? NamespacePath.ParentOf(Path);
         if (_namespace.Table.ChildrenOf(parentPath).Contains(newName)) throw new StyxErrorException(Errno.EBUSY, "target is a mount point");
-        if (parent is null) return source.Node.RenameAsync(null, newName, cancellationToken);
-        var target = parent.LayerInTree(source.Mount) ?? throw new StyxErrorException(Errno.EXDEV);
-        return source.Node.RenameAsync(target.Node, newName, cancellationToken);
+        var target = parent is null ? null : (parent.LayerInTree(source.Mount) ?? throw new StyxErrorException(Errno.EXDEV)).Node;
+        await source.Node.RenameAsync(target, newName, cancellationToken);
+        Path = NamespacePath.Combine(parentPath, newName);
     }
 
     public ValueTask LinkAsync(INode target, string name, CancellationToken cancellationToken)

@@ -22,7 +22,8 @@ internal sealed partial class NamespaceNode : INode
         User = user;
     }
 
-    public string Path { get; }
+    /// <summary>Where the node is now: a rename through it moves it, as a 9P fid follows its file.</summary>
+    public string Path { get; private set; }
     public ImmutableArray<Layer> Layers { get; }
     public AttachRequest User { get; }
     public bool IsSynthetic => Layers.IsEmpty;

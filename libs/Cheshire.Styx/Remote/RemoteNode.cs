@@ -143,18 +143,22 @@ internal sealed partial class RemoteNode(RemoteSession session, string[] path, Q
         if (!Linux)
         {
             await RenameLegacyAsync(fromDirectory, toDirectory, newName, cancellationToken);
-            return;
         }
-        try
+        else
         {
-            await session.WithFidAsync(fromDirectory, (c, from) => session.WithFidAsync(toDirectory,
-                (c2, to) => c2.RenameatAsync(from, Name, to, newName, cancellationToken), cancellationToken), cancellationToken);
+            try
+            {
+                await session.WithFidAsync(fromDirectory, (c, from) => session.WithFidAsync(toDirectory,
+                    (c2, to) => c2.RenameatAsync(from, Name, to, newName, cancellationToken), cancellationToken), cancellationToken);
+            }
+            catch (StyxErrorException e) when (e.Errno is Errno.EOPNOTSUPP or Errno.ENOSYS)
+            {
+                await session.WithFidAsync(path, (c, fid) => session.WithFidAsync(toDirectory,
+                    (c2, to) => c2.RenameAsync(fid, to, newName, cancellationToken), cancellationToken), cancellationToken);
+            }
         }
-        catch (StyxErrorException e) when (e.Errno is Errno.EOPNOTSUPP or Errno.ENOSYS)
-        {
-            await session.WithFidAsync(path, (c, fid) => session.WithFidAsync(toDirectory,
-                (c2, to) => c2.RenameAsync(fid, to, newName, cancellationToken), cancellationToken), cancellationToken);
-        }
+        // A fid names the file, not the path: the client's fids on this node (9pfuse keeps them) follow it.
+        path = [.. toDirectory, newName];
     }
 
     public async ValueTask LinkAsync(INode target, string name, CancellationToken cancellationToken)
