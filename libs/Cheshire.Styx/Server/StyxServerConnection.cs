@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.IO.Pipelines;
-using System.Threading.Channels;
 using Cheshire.Styx.FileSystem;
 using Cheshire.Styx.Messages;
 using Cheshire.Styx.Protocol;
@@ -21,8 +19,8 @@ public sealed class StyxServerConnection
     private readonly Dictionary<ushort, InFlightRequest> _inFlight = [];
     private readonly Lock _inFlightLock = new();
     private readonly HashSet<Task> _flushes = [];
-    private readonly Channel<OutgoingReply> _replies =
-        Channel.CreateUnbounded<OutgoingReply>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ReplyWriter _replies;
+    private readonly CancellationTokenSource _writerFailed = new();
 
     public StyxServerConnection(IDuplexPipe transport, IFileSystem fileSystem, StyxServerOptions? options = null)
     {
@@ -31,6 +29,7 @@ public sealed class StyxServerConnection
         _session = new StyxSession(fileSystem, options);
         _reader = new StyxMessageReader(Dialect.Styx2000, options.MaxMessageSize);
         _slots = new SemaphoreSlim(options.MaxConcurrentRequests);
+        _replies = new ReplyWriter(transport.Output, () => _writerFailed.Cancel());
     }
 
     public StyxSession Session => _session;
@@ -41,8 +40,7 @@ public sealed class StyxServerConnection
     /// <summary>Runs until the peer disconnects, breaks the protocol, or <paramref name="cancellationToken"/> fires.</summary>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var writer = WriteLoopAsync(stop);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _writerFailed.Token);
         try
         {
             await ReadLoopAsync(stop.Token);
@@ -62,8 +60,7 @@ public sealed class StyxServerConnection
         finally
         {
             await AbortAllAsync();
-            _replies.Writer.TryComplete();
-            await writer;
+            await _replies.DrainAsync();
             await _session.ResetAsync();
             await _transport.Input.CompleteAsync();
             await _transport.Output.CompleteAsync();
@@ -94,12 +91,18 @@ public sealed class StyxServerConnection
                     catch (StyxProtocolException e) when (e.FrameSkipped && e.Tag is { } tag && tag != StyxConstants.NoTag)
                     {
                         consumed = frameEnd;
-                        Enqueue(_session.ErrorReply(tag, Errno.EPROTO, e.Message));
+                        Reply(_session.ErrorReply(tag, Errno.EPROTO, e.Message));
                         continue;
                     }
                     consumed = frameEnd;
-                    await DispatchAsync(message, ct);
+                    var dispatched = DispatchInBatch(message, ct);
+                    if (!dispatched.IsCompleted)
+                    {
+                        _replies.Send();
+                        await dispatched;
+                    }
                 }
+                _replies.Send();
                 if (result.IsCompleted || result.IsCanceled) return;
             }
             finally
@@ -107,6 +110,29 @@ public sealed class StyxServerConnection
                 input.AdvanceTo(consumed, examined);
             }
         }
+    }
+
+    // Replies to requests answered while the read loop dispatches a batch of requests (this connection on this thread)
+    // go out together with one flush when the batch has been read; a reply finished on another thread goes out at once.
+    [ThreadStatic] private static StyxServerConnection? t_batching;
+
+    private ValueTask DispatchInBatch(Message message, CancellationToken ct)
+    {
+        var outer = t_batching;
+        t_batching = this;
+        try
+        {
+            return DispatchAsync(message, ct);
+        }
+        finally
+        {
+            t_batching = outer;
+        }
+    }
+
+    private void SendUnlessBatching()
+    {
+        if (t_batching != this) _replies.Send();
     }
 
     private async ValueTask DispatchAsync(Message message, CancellationToken ct)
@@ -118,7 +144,7 @@ public sealed class StyxServerConnection
                 var reply = await _session.VersionAsync(version);
                 _reader.Dialect = _session.Dialect;
                 _reader.MaxMessageSize = _session.MaxMessageSize;
-                Enqueue(reply);
+                Reply(reply);
                 return;
             case Tflush flush:
                 var flushing = FlushAsync(flush);
@@ -172,9 +198,11 @@ public sealed class StyxServerConnection
         lock (_inFlightLock)
         {
             _inFlight.Remove(message.Tag);
+            // Queued under the lock, so a Tflush that finds the request gone sends its Rflush after this reply.
             if (request.TryAnswer()) Enqueue(reply);
             else reply.Release();
         }
+        SendUnlessBatching();
         request.Cancellation.Dispose();
     }
 
@@ -183,15 +211,16 @@ public sealed class StyxServerConnection
         InFlightRequest? victim;
         lock (_inFlightLock)
         {
-            if (!_inFlight.TryGetValue(flush.OldTag, out victim))
-            {
-                Enqueue(new Rflush(flush.Tag));
-                return;
-            }
-            victim.TryFlush();
+            if (!_inFlight.TryGetValue(flush.OldTag, out victim)) Enqueue(new Rflush(flush.Tag));
+            else victim.TryFlush();
+        }
+        if (victim is null)
+        {
+            SendUnlessBatching();
+            return;
         }
         await victim.Completion;
-        Enqueue(new Rflush(flush.Tag));
+        Reply(new Rflush(flush.Tag));
     }
 
     /// <summary>Flushes every outstanding request and waits for them (Tversion, shutdown).</summary>
@@ -211,48 +240,11 @@ public sealed class StyxServerConnection
         await Task.WhenAll(pending);
     }
 
-    private void Enqueue(Message reply) =>
-        _replies.Writer.TryWrite(new OutgoingReply(reply, _session.Dialect, _session.MaxMessageSize));
+    private void Enqueue(Message reply) => _replies.Enqueue(reply, _session.Dialect, _session.MaxMessageSize);
 
-    private async Task WriteLoopAsync(CancellationTokenSource stop)
+    private void Reply(Message reply)
     {
-        var output = _transport.Output;
-        var reader = _replies.Reader;
-        try
-        {
-            while (await reader.WaitToReadAsync())
-            {
-                while (reader.TryRead(out var item)) WriteReply(output, item);
-                var result = await output.FlushAsync();
-                if (result.IsCompleted || result.IsCanceled) break;
-            }
-        }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
-        {
-            // The peer went away.
-        }
-        stop.Cancel();
-        while (reader.TryRead(out var item)) item.Reply.Release();
+        Enqueue(reply);
+        _replies.Send();
     }
-
-    private static void WriteReply(IBufferWriter<byte> output, OutgoingReply item)
-    {
-        try
-        {
-            StyxMessageWriter.Write(output, item.Reply, item.Dialect, item.MaxMessageSize);
-        }
-        catch (StyxProtocolException e)
-        {
-            var error = item.Dialect == Dialect.Linux
-                ? (Message)new Rlerror(item.Reply.Tag, Errno.EPROTO)
-                : new Rerror(item.Reply.Tag, e.Message, Errno.EPROTO);
-            StyxMessageWriter.Write(output, error, item.Dialect, item.MaxMessageSize);
-        }
-        finally
-        {
-            item.Reply.Release();
-        }
-    }
-
-    private readonly record struct OutgoingReply(Message Reply, Dialect Dialect, uint MaxMessageSize);
 }
