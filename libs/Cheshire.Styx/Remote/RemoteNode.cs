@@ -45,7 +45,7 @@ internal sealed partial class RemoteNode(RemoteSession session, string[] path, Q
             session.Release(fid);
             return found;
         });
-        return new RemoteNode(session, child, childQid);
+        return session.Nodes.Track(new RemoteNode(session, child, childQid));
     }
 
     public async ValueTask<IReadOnlyList<DirectoryEntry>> ListAsync(CancellationToken cancellationToken)
@@ -105,7 +105,7 @@ internal sealed partial class RemoteNode(RemoteSession session, string[] path, Q
     public async ValueTask<INode> CreateAsync(string name, CreateOptions options, CancellationToken cancellationToken)
     {
         var child = Child(name);
-        if (!Linux) return new RemoteNode(session, child, await CreateLegacyAsync(name, options, cancellationToken));
+        if (!Linux) return session.Nodes.Track(new RemoteNode(session, child, await CreateLegacyAsync(name, options, cancellationToken)));
         var created = await session.WithFidAsync(path, async (c, fid) => options.FileType switch
         {
             UnixMode.Directory => await c.MkdirAsync(fid, name, options.Mode & 0xFFF, options.Gid, cancellationToken),
@@ -114,7 +114,7 @@ internal sealed partial class RemoteNode(RemoteSession session, string[] path, Q
                 options.Mode & 0xFFF, options.Gid, cancellationToken)).Qid,
             _ => await c.MknodAsync(fid, name, options.Mode, gid: options.Gid, ct: cancellationToken),
         }, cancellationToken);
-        return new RemoteNode(session, child, created);
+        return session.Nodes.Track(new RemoteNode(session, child, created));
     }
 
     public async ValueTask RemoveAsync(CancellationToken cancellationToken)
@@ -157,8 +157,17 @@ internal sealed partial class RemoteNode(RemoteSession session, string[] path, Q
                     (c2, to) => c2.RenameAsync(fid, to, newName, cancellationToken), cancellationToken), cancellationToken);
             }
         }
-        // A fid names the file, not the path: the client's fids on this node (9pfuse keeps them) follow it.
-        path = [.. toDirectory, newName];
+        // A fid names the file, not the path: the client's fids on this node and below it follow the file.
+        session.Nodes.Track(this);
+        session.Nodes.Moved(path, [.. toDirectory, newName]);
+    }
+
+    /// <summary>After a rename of <paramref name="from"/> to <paramref name="to"/>: this node, if at or below it, moves along.</summary>
+    internal void MovedFrom(string[] from, string[] to)
+    {
+        var current = path;
+        if (current.Length < from.Length || !current.AsSpan(0, from.Length).SequenceEqual(from)) return;
+        path = [.. to, .. current.AsSpan(from.Length)];
     }
 
     public async ValueTask LinkAsync(INode target, string name, CancellationToken cancellationToken)

@@ -21,6 +21,7 @@ internal sealed class RemoteSession : IAsyncDisposable
     }
 
     public StyxClient Client { get; }
+    public RemoteNodes Nodes { get; } = new();
     public uint RootFid { get; }
     public Qid RootQid { get; }
     public Dialect Dialect => Client.Dialect;
