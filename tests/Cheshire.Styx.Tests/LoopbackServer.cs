@@ -14,6 +14,7 @@ internal sealed class LoopbackServer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _acceptLoop;
     private readonly List<Task> _connections = [];
+    private readonly List<StyxServerConnection> _served = [];
 
     public LoopbackServer(IFileSystem fileSystem, StyxServerOptions? options = null)
     {
@@ -25,6 +26,15 @@ internal sealed class LoopbackServer : IAsyncDisposable
     public IFileSystem FileSystem { get; }
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
+    /// <summary>Fids held by all of the server's connections so far.</summary>
+    public int FidCount
+    {
+        get
+        {
+            lock (_connections) return _served.Sum(c => c.Session.FidCount);
+        }
+    }
+
     private async Task AcceptAsync(StyxServerOptions? options)
     {
         try
@@ -34,7 +44,11 @@ internal sealed class LoopbackServer : IAsyncDisposable
                 var socket = await _listener.AcceptSocketAsync(_stop.Token);
                 socket.NoDelay = true;
                 var connection = new StyxServerConnection(new StreamDuplexPipe(new NetworkStream(socket, ownsSocket: true)), FileSystem, options);
-                lock (_connections) _connections.Add(connection.RunAsync(_stop.Token));
+                lock (_connections)
+                {
+                    _served.Add(connection);
+                    _connections.Add(connection.RunAsync(_stop.Token));
+                }
             }
         }
         catch (OperationCanceledException)

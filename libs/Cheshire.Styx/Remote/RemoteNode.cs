@@ -1,3 +1,4 @@
+using Cheshire.Styx.Client;
 using Cheshire.Styx.FileSystem;
 using Cheshire.Styx.Messages;
 using Cheshire.Styx.Protocol;
@@ -6,11 +7,16 @@ namespace Cheshire.Styx.Remote;
 
 /// <summary>
 /// A file or directory on the remote server, named by its path from the attached root. Each operation walks a
-/// temporary fid there (one Twalk), makes its call, and clunks the fid. 9P2000.L calls are used when the
-/// connection speaks it; the 9P2000/.u equivalents otherwise (see RemoteNode.Legacy.cs).
+/// temporary fid there (one Twalk), makes its call, and clunks the fid; except right after the lookup that made the
+/// node, whose walked fid the node keeps for a moment (<see cref="WalkedFids"/>): an open takes it over, a getattr
+/// borrows it. 9P2000.L calls are used when the connection speaks it; the 9P2000/.u equivalents otherwise
+/// (see RemoteNode.Legacy.cs).
 /// </summary>
 internal sealed partial class RemoteNode(RemoteSession session, string[] path, Qid qid) : INode
 {
+    private uint _keptFid;
+    private volatile bool _keeping;
+
     public Qid Qid { get; } = qid;
     private string[] RemotePath => path;
     private string Name => path.Length == 0 ? "/" : path[^1];
@@ -24,28 +30,87 @@ internal sealed partial class RemoteNode(RemoteSession session, string[] path, Q
 
     private string[] ParentPath => path.Length == 0 ? throw new StyxErrorException(Errno.EBUSY, "the remote root") : path[..^1];
 
+    /// <summary>Called once, before the node is handed out: <paramref name="fid"/> is walked to this node.</summary>
+    internal void Keep(uint fid)
+    {
+        _keptFid = fid;
+        _keeping = true;
+    }
+
+    /// <summary>The hold is over: the kept fid, unless an open took it, is clunked.</summary>
+    internal void EndKeep()
+    {
+        _keeping = false;
+        if (TakeKeptFid() is var fid and not 0) session.Release(fid);
+    }
+
+    private uint TakeKeptFid() => Interlocked.Exchange(ref _keptFid, 0);
+
+    private void ReturnKeptFid(uint fid)
+    {
+        if (_keeping && Interlocked.CompareExchange(ref _keptFid, fid, 0) == 0)
+        {
+            // EndKeep may have run meanwhile and found nothing to clunk: then take it back and clunk it here.
+            if (_keeping || (fid = TakeKeptFid()) == 0) return;
+        }
+        session.Release(fid);
+    }
+
+    /// <summary>Runs <paramref name="operation"/> on the kept fid if there is one (returned afterwards), else on a fresh walk.</summary>
+    private Task<T> WithNodeFidAsync<T>(Func<StyxClient, uint, Task<T>> operation, CancellationToken ct)
+    {
+        var kept = TakeKeptFid();
+        if (kept == 0) return session.WithFidAsync(path, operation, ct);
+        return session.RunAsync(async c =>
+        {
+            try
+            {
+                return await operation(c, kept);
+            }
+            finally
+            {
+                ReturnKeptFid(kept);
+            }
+        });
+    }
+
+    private Task WithNodeFidAsync(Func<StyxClient, uint, Task> operation, CancellationToken ct) =>
+        WithNodeFidAsync(async (c, fid) =>
+        {
+            await operation(c, fid);
+            return true;
+        }, ct);
+
+    /// <summary>The kept fid for an open (the caller owns it now), or a fresh walk.</summary>
+    private async Task<uint> OwnFidAsync(StyxClient client, CancellationToken ct)
+    {
+        var kept = TakeKeptFid();
+        return kept != 0 ? kept : await session.WalkAsync(client, path, ct);
+    }
+
     public async ValueTask<NodeAttributes> GetAttributesAsync(CancellationToken cancellationToken) =>
         Linux
-            ? await session.WithFidAsync(path, async (c, fid) =>
+            ? await WithNodeFidAsync(async (c, fid) =>
                 RemoteAttributes.FromGetattr(await c.GetattrAsync(fid, GetattrMask.Basic, cancellationToken), Name), cancellationToken)
             : RemoteAttributes.FromStat(await StatAsync(cancellationToken), Name);
 
     public async ValueTask SetAttributesAsync(AttributeChanges changes, CancellationToken cancellationToken) =>
-        await session.WithFidAsync(path, (c, fid) => Linux
+        await WithNodeFidAsync((c, fid) => Linux
             ? c.SetattrAsync(RemoteAttributes.ToSetattr(fid, changes), cancellationToken)
             : c.WstatAsync(fid, RemoteAttributes.ToWstat(changes, Qid.IsDirectory), cancellationToken), cancellationToken);
 
     public async ValueTask<INode> LookupAsync(string name, CancellationToken cancellationToken)
     {
         var child = Child(name);
+        uint fid = 0;
         var childQid = await session.RunAsync(async c =>
         {
-            uint fid = c.NewFid();
-            var found = await c.WalkPathAsync(session.RootFid, fid, string.Join('/', child), cancellationToken);
-            session.Release(fid);
-            return found;
+            fid = c.NewFid();
+            return await c.WalkPathAsync(session.RootFid, fid, string.Join('/', child), cancellationToken);
         });
-        return session.Nodes.Track(new RemoteNode(session, child, childQid));
+        var node = session.Nodes.Track(new RemoteNode(session, child, childQid));
+        if (!session.Walked.TryKeep(node, fid)) session.Release(fid);
+        return node;
     }
 
     public async ValueTask<IReadOnlyList<DirectoryEntry>> ListAsync(CancellationToken cancellationToken)
@@ -74,7 +139,7 @@ internal sealed partial class RemoteNode(RemoteSession session, string[] path, Q
     {
         return await session.RunAsync(async c =>
         {
-            uint fid = await session.WalkAsync(c, path, cancellationToken);
+            uint fid = await OwnFidAsync(c, cancellationToken);
             try
             {
                 if (Linux) await c.LopenAsync(fid, LinuxFlags(options), cancellationToken);
@@ -119,6 +184,7 @@ internal sealed partial class RemoteNode(RemoteSession session, string[] path, Q
 
     public async ValueTask RemoveAsync(CancellationToken cancellationToken)
     {
+        EndKeep();
         if (!Linux)
         {
             await session.RunAsync(async c => await c.RemoveAsync(await session.WalkAsync(c, path, cancellationToken), cancellationToken));
@@ -138,6 +204,7 @@ internal sealed partial class RemoteNode(RemoteSession session, string[] path, Q
     public async ValueTask RenameAsync(INode? newParent, string newName, CancellationToken cancellationToken)
     {
         Child(newName);
+        EndKeep();
         var fromDirectory = ParentPath;
         var toDirectory = newParent is null ? fromDirectory : SameSession(newParent).RemotePath;
         if (!Linux)
@@ -180,7 +247,7 @@ internal sealed partial class RemoteNode(RemoteSession session, string[] path, Q
     }
 
     public async ValueTask<string> ReadLinkAsync(CancellationToken cancellationToken) => Linux
-        ? await session.WithFidAsync(path, (c, fid) => c.ReadlinkAsync(fid, cancellationToken), cancellationToken)
+        ? await WithNodeFidAsync((c, fid) => c.ReadlinkAsync(fid, cancellationToken), cancellationToken)
         : (await StatAsync(cancellationToken)) is { } s && (s.Mode & StyxMode.Symlink) != 0 ? s.Extension
         : throw new StyxErrorException(Errno.EINVAL);
 

@@ -21,6 +21,7 @@ internal sealed class RemoteSession : IAsyncDisposable
     }
 
     public StyxClient Client { get; }
+    public WalkedFids Walked { get; } = new();
     public RemoteNodes Nodes { get; } = new();
     public uint RootFid { get; }
     public Qid RootQid { get; }
@@ -118,6 +119,7 @@ internal sealed class RemoteSession : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         _broken = true;
+        Walked.Dispose();
         return Client.DisposeAsync();
     }
 }
