@@ -42,6 +42,7 @@ public static class ProviderExtensions
         }
 
         ProviderSocket.PrepareForBind(settings.Socket);
+        if (settings.InlineIo) builder.UseInlineIo();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.ListenUnixSocket(settings.Socket, listen => listen.UseConnectionHandler<ProviderConnectionHandler>());

@@ -17,6 +17,7 @@ public sealed record ProviderSettings
     public const string ReconcileKey = "Provider:ReconcileSeconds";
     public const string MaxMessageSizeKey = "Provider:MaxMessageSize";
     public const string ScriptLimitsKey = "Provider:Scripts";
+    public const string InlineIoKey = "Provider:InlineIo";
 
     /// <summary>The exports file (default: exports.json in the node's data folder).</summary>
     public required string ConfigFile { get; init; }
@@ -39,6 +40,12 @@ public sealed record ProviderSettings
     public uint MaxMessageSize { get; init; } = 512 * 1024 + 24;
 
     public int MaxConcurrentRequests { get; init; } = 32;
+
+    /// <summary>
+    /// Serve 9P on the sockets' own thread (ServiceDefaults' UseInlineIo): less latency per request, but an export's file
+    /// calls are synchronous system calls, so one slow disk would stall every connection meanwhile. Off by default.
+    /// </summary>
+    public bool InlineIo { get; init; }
 
     /// <summary>What one call into a *.js server may use (Provider:Scripts:Timeout, MaxStatements, MaxMemory…).</summary>
     public ScriptLimits ScriptLimits { get; init; } = ScriptLimits.Default;
@@ -66,6 +73,7 @@ public sealed record ProviderSettings
             MountInNamespace = configuration.GetValue(MountKey, true),
             ReconcileInterval = TimeSpan.FromSeconds(seconds),
             MaxMessageSize = msize,
+            InlineIo = configuration.GetValue(InlineIoKey, false),
             ScriptLimits = configuration.GetSection(ScriptLimitsKey).Get<ScriptLimits>() ?? ScriptLimits.Default,
         };
     }

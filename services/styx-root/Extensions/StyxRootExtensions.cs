@@ -1,3 +1,4 @@
+using Cheshire.ServiceDefaults;
 using Cheshire.StyxRoot.Styx;
 using Microsoft.AspNetCore.Connections;
 
@@ -13,6 +14,7 @@ public static class StyxRootExtensions
 
         builder.Services.Configure<StyxRootOptions>(builder.Configuration.GetSection(StyxRootOptions.Section));
         builder.Services.AddSingleton<NodeNamespace>();
+        if (options.InlineIo) builder.UseInlineIo();
         builder.WebHost.ConfigureKestrel(kestrel =>
             kestrel.Listen(endpoint, listen => listen.UseConnectionHandler<StyxConnectionHandler>()));
         return builder;

@@ -16,6 +16,12 @@ public sealed class StyxRootOptions
     /// <summary>Requests served at once on one connection.</summary>
     public int MaxConcurrentRequests { get; set; } = 32;
 
+    /// <summary>
+    /// Serve 9P and gRPC on the sockets' own thread (ServiceDefaults' UseInlineIo): styx-root answers from memory or
+    /// relays to other servers without blocking, and a relayed request then costs no thread switches in styx-root.
+    /// </summary>
+    public bool InlineIo { get; set; } = true;
+
     /// <summary>Capacity of the in-memory tree mounted at /tmp; 0 mounts none.</summary>
     public long TmpCapacityBytes { get; set; } = 1L << 30;
 
