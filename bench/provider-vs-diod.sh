@@ -2,7 +2,7 @@
 # The same directory served three ways, read by the same clients in one run: diod, styx-provider's export on its own 9P
 # listener (TCP), and styx-root → styx-provider (the client reads styx-root's /export, mounted by the provider).
 # Sequential read of a 256 MiB file and walk+open+read 4 KiB+clunk loops. Loopback only.
-# Usage: bench/provider-vs-diod.sh [--size-mib N] [--small-files N] [--operations N] [--repeat N]
+# Usage: bench/provider-vs-diod.sh [--size-mib N] [--small-files N] [--operations N] [--repeat N] [--rows 1,4]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v diod >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends diod >/dev/null; }

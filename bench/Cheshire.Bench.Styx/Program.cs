@@ -10,6 +10,8 @@ var smallFiles = ArgInt("--small-files", 1000);
 var operations = ArgInt("--operations", 20000);
 var repeat = ArgInt("--repeat", 3);
 var providerMode = args.Contains("--provider");
+// --rows 1,4: only those rows of the table (1-based), for quick checks while working on one path.
+var onlyRows = ArgString("--rows") is { } list ? list.Split(',').Select(r => int.Parse(r, CultureInfo.InvariantCulture)).ToHashSet() : null;
 var size = sizeMiB * 1024L * 1024;
 var repoRoot = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."));
 
@@ -60,8 +62,10 @@ finally
 async Task RunAsync(List<Server> servers)
 {
     var rows = new List<(string Name, string Unit, double[] Best, double[][] Cpu)>();
+    var rowNumber = 0;
     async Task Row(string name, string unit, Func<Server, Task<double>> measure)
     {
+        if (onlyRows is not null && !onlyRows.Contains(++rowNumber)) return;
         var results = servers.Select(_ => new List<double>()).ToArray();
         var cpu = servers.Select(s => new double[s.Processes.Count]).ToArray();
         // Alternate the servers within each round so machine load falls on all of them alike.
@@ -109,10 +113,13 @@ async Task RunAsync(List<Server> servers)
         .SelectMany(s => s.Processes).Select(p => { p.Process.Refresh(); return string.Create(CultureInfo.InvariantCulture, $"{p.Name} {p.Process.TotalProcessorTime.TotalSeconds:F1}"); })));
 }
 
-int ArgInt(string name, int fallback)
+int ArgInt(string name, int fallback) =>
+    ArgString(name) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
+
+string? ArgString(string name)
 {
     var i = Array.IndexOf(args, name);
-    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 }
 
 static async Task CopyIntoAsync(Server server, string from)
