@@ -16,6 +16,8 @@ command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
 dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
 command -v cpio >/dev/null || need+=(cpio)
 command -v diod >/dev/null || need+=(diod)
+# FUSE interop tests: 9pfuse (built outside the repository) mounts through fusermount.
+command -v fusermount >/dev/null || need+=(fuse3)
 # Mainline tests: Wireshark's bt-dht dissector checks that our KRPC is well-formed.
 command -v tshark >/dev/null || need+=(tshark)
 

@@ -54,7 +54,8 @@ public sealed class ProviderNodeHost : IAsyncLifetime
         }, Bound, "/home/export, /clock/time and /dht/node through styx-root");
     }
 
-    private async Task<StyxFs> MountAsync()
+    /// <summary>The project's own 9P client attached to styx-root's namespace.</summary>
+    public async Task<StyxFs> MountAsync()
     {
         var tcp = new TcpClient();
         await tcp.ConnectAsync("127.0.0.1", StyxPort);
