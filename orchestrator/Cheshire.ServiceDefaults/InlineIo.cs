@@ -16,7 +16,12 @@ public static class InlineIo
     public static WebApplicationBuilder UseInlineIo(this WebApplicationBuilder builder)
     {
         Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
-        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
+        builder.WebHost.UseSockets(sockets =>
+        {
+            sockets.UnsafePreferInlineScheduling = true;
+            // Read straight into a buffer: the default zero-byte read first costs one more system call per message.
+            sockets.WaitForDataBeforeAllocatingBuffer = false;
+        });
         return builder;
     }
 }
