@@ -116,12 +116,16 @@ public sealed partial class FuseClientTests(FuseMountedNode mounted) : IClassFix
 
         var moves = await RunAsync(fuse,
             "cd \"$M/home/export/ops\" && mkdir sub && mv f.txt g.txt && mv g.txt sub/g.txt && " +
-            "echo old > x.txt && echo new > y.txt && mv y.txt x.txt && echo gone > rm.txt && rm rm.txt", ct);
+            "echo old > x.txt && echo new > y.txt && mv y.txt x.txt && echo tail >> x.txt && echo gone > rm.txt && rm rm.txt", ct);
         Assert.True(moves.ExitCode == 0, $"mkdir, mv and rm through 9pfuse: {moves}\n{mounted.Describe()}");
         Assert.Equal("hello\nmore\n", await File.ReadAllTextAsync(Path.Combine(host, "sub", "g.txt"), ct));
-        Assert.Equal("new\n", await File.ReadAllTextAsync(Path.Combine(host, "x.txt"), ct));
+        Assert.Equal("new\ntail\n", await File.ReadAllTextAsync(Path.Combine(host, "x.txt"), ct));
         Assert.Equal(["sub", "x.txt"], Directory.EnumerateFileSystemEntries(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Equal(["sub", "x.txt"], Directory.EnumerateFileSystemEntries(host).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+
+        var directoryMove = await RunAsync(fuse,
+            "cd \"$M/home/export/ops\" && mkdir d1 && echo inside > d1/f && cat d1/f > /dev/null && mv d1 d2 && cat d2/f && rm d2/f && rmdir d2", ct);
+        Assert.True(directoryMove.ExitCode == 0 && directoryMove.Output == "inside\n", $"a file in a renamed folder through 9pfuse: {directoryMove}");
 
         var attributes = await RunAsync(fuse,
             "cd \"$M/home/export/ops\" && printf 'a longer first version' > t.txt && printf short > t.txt && cat t.txt && echo && " +
