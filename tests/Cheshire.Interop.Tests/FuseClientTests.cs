@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Cheshire.Interop.Tests.Harness;
+using Cheshire.Testing;
 
 namespace Cheshire.Interop.Tests;
 
@@ -190,6 +191,23 @@ public sealed partial class FuseClientTests(FuseMountedNode mounted) : IClassFix
         }
         Assert.Equal(expected, Directory.EnumerateFiles(Path.Combine(fuse.MountPoint, "home", "export", "many"))
             .Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task TheExportComesBackThroughTheSameMountAfterTheProviderRestarts()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (node, fuse) = mounted.Require();
+        var file = Path.Combine(fuse.MountPoint, "home", "export", "kept.txt");
+        await File.WriteAllTextAsync(file, "before the restart", ct);
+
+        await node.RestartProviderAsync();
+
+        var text = await Eventually.SucceedsAsync(() => File.ReadAllTextAsync(file, ct), TimeSpan.FromSeconds(30),
+            "the export through 9pfuse after styx-provider restarted", ct);
+        Assert.Equal("before the restart", text);
+        var clock = await RunAsync(fuse, "cat \"$M/clock/time\"", ct);
+        Assert.True(clock.ExitCode == 0 && IsoTime().IsMatch(clock.Output.Trim()), $"cat /clock/time after the restart: {clock}");
     }
 
     private static Task<Shell.Result> RunAsync(NinePFuse fuse, string script, CancellationToken ct, params (string Name, string Value)[] variables)

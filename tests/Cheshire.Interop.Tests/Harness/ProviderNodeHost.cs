@@ -54,6 +54,13 @@ public sealed class ProviderNodeHost : IAsyncLifetime
         }, Bound, "/home/export, /clock/time and /dht/node through styx-root");
     }
 
+    /// <summary>Kills styx-provider and starts it again (as its supervisor would), waiting until it is healthy.</summary>
+    public async Task RestartProviderAsync()
+    {
+        _provider = await _provider!.RestartAsync();
+        await _provider.WaitHealthyAsync(Bound, default);
+    }
+
     /// <summary>The project's own 9P client attached to styx-root's namespace.</summary>
     public async Task<StyxFs> MountAsync()
     {
