@@ -62,6 +62,7 @@ public sealed class FuzzTests
             new Tlcreate(3, 2, "lfile", LinuxOpenFlags.ReadWrite, 0x1A4, 0),
         };
         int closedEarly = 0;
+        var why = new List<string>();
         for (int connection = 0; connection < 70; connection++)
         {
             var toServer = new Pipe();
@@ -74,14 +75,18 @@ public sealed class FuzzTests
             bool open = true;
             foreach (var message in setup) open &= await SendAsync(toServer.Writer, StyxMessageWriter.ToArray(message, dialect));
             for (int i = 0; i < 500 && open; i++) open = await SendAsync(toServer.Writer, mutator.Next());
-            if (!open) closedEarly++;
+            if (!open)
+            {
+                closedEarly++;
+                if (why.Count < 5) why.Add(server.ProtocolError?.Message ?? "closed without a protocol error");
+            }
             await toServer.Writer.CompleteAsync();
 
             await run.WaitAsync(TimeSpan.FromSeconds(10));
             await drain.WaitAsync(TimeSpan.FromSeconds(10));
             Assert.Equal(0, server.Session.FidCount);
         }
-        Assert.True(closedEarly < 70, "every connection was closed early; the fuzz did not exercise the session");
+        Assert.True(closedEarly < 70, "every connection was closed early; the fuzz did not exercise the session: " + string.Join("; ", why));
     }
 
     private static async Task<bool> SendAsync(PipeWriter writer, byte[] frame)

@@ -96,11 +96,9 @@ public sealed class StyxServerConnection
                     }
                     consumed = frameEnd;
                     var dispatched = DispatchInBatch(message, ct);
-                    if (!dispatched.IsCompleted)
-                    {
-                        _replies.Send();
-                        await dispatched;
-                    }
+                    if (dispatched.IsCompletedSuccessfully) continue;
+                    if (!dispatched.IsCompleted) _replies.Send();
+                    await dispatched;
                 }
                 _replies.Send();
                 if (result.IsCompleted || result.IsCanceled) return;
