@@ -36,11 +36,11 @@ public sealed class LinkCredentials : IDisposable
     internal SslStreamCertificateContext Context { get; }
 
     /// <summary>Credentials for <paramref name="node"/> acting for <paramref name="user"/> (the user key signs the node key here).</summary>
-    public static LinkCredentials Create(NodeIdentity node, UserIdentity user, TimeSpan? lifetime = null) =>
-        Create(node, UserBinding.Create(user, node.PublicKey), lifetime);
+    public static LinkCredentials Create(NodeIdentity node, UserIdentity user, TimeSpan? lifetime = null, TimeProvider? clock = null) =>
+        Create(node, UserBinding.Create(user, node.PublicKey), lifetime, clock);
 
     /// <summary>Credentials for <paramref name="node"/> with a binding its user made for it elsewhere (the node need not hold the user key).</summary>
-    public static LinkCredentials Create(NodeIdentity node, UserBinding binding, TimeSpan? lifetime = null)
+    public static LinkCredentials Create(NodeIdentity node, UserBinding binding, TimeSpan? lifetime = null, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(binding);
@@ -49,7 +49,7 @@ public sealed class LinkCredentials : IDisposable
             throw new ArgumentOutOfRangeException(nameof(lifetime), span, "A certificate lifetime must be positive.");
         if (!binding.Verify(node.PublicKey))
             throw new ArgumentException($"The user binding for uid {binding.Uid} was not made for node {node.NodeIdHex}.", nameof(binding));
-        var now = DateTimeOffset.UtcNow;
+        var now = (clock ?? TimeProvider.System).GetUtcNow();
         using var tlsKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var extension = LinkExtension.Create(node, binding, tlsKey.ExportSubjectPublicKeyInfo());
         return FromCertificate(LinkCertificate.Create(tlsKey, extension, now - ClockSkewAllowance, now + span));

@@ -14,6 +14,12 @@ public sealed record LinkPeer(byte[] NodeId, byte[] NodePublicKey, string Uid, b
 
     public override string ToString() => $"node {NodeIdHex} (uid {Uid})";
 
+    /// <summary>The same node acting for the same user (by value, not by array reference).</summary>
+    public bool Equals(LinkPeer? other) =>
+        other is not null && NodeId.AsSpan().SequenceEqual(other.NodeId) && Uid == other.Uid;
+
+    public override int GetHashCode() => HashCode.Combine(NodeIdHex, Uid);
+
     /// <summary>
     /// Checks a peer's certificate: present, within its validity period at <paramref name="now"/>, carrying the Cheshire
     /// link extension whose node key signed the certificate's TLS key and whose user binding verifies for that node key.

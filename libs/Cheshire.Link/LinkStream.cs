@@ -38,7 +38,7 @@ public static class LinkStream
         if (expectedNodeId.Length != NodeIdentity.NodeIdLength)
             throw new ArgumentException($"A node id is {NodeIdentity.NodeIdLength} bytes, not {expectedNodeId.Length}.", nameof(expectedNodeId));
         options = (options ?? LinkOptions.Default).Validate();
-        var check = new PeerCheck(expectedNodeId.ToArray());
+        var check = new PeerCheck(expectedNodeId.ToArray(), options.Clock);
         var ssl = new SslStream(transport, leaveInnerStreamOpen: false);
         var tls = new SslClientAuthenticationOptions
         {
@@ -64,7 +64,7 @@ public static class LinkStream
         ArgumentNullException.ThrowIfNull(transport);
         ArgumentNullException.ThrowIfNull(mine);
         options = (options ?? LinkOptions.Default).Validate();
-        var check = new PeerCheck(expectedNodeId: null);
+        var check = new PeerCheck(expectedNodeId: null, options.Clock);
         var ssl = new SslStream(transport, leaveInnerStreamOpen: false);
         var tls = new SslServerAuthenticationOptions
         {
@@ -153,7 +153,7 @@ public static class LinkStream
     }
 
     /// <summary>Runs the checks inside the TLS validation callback and keeps the verdict for the caller.</summary>
-    private sealed class PeerCheck(byte[]? expectedNodeId)
+    private sealed class PeerCheck(byte[]? expectedNodeId, TimeProvider clock)
     {
         public LinkPeer? Peer { get; private set; }
         public LinkAuthenticationException? Failure { get; private set; }
@@ -162,7 +162,7 @@ public static class LinkStream
         {
             try
             {
-                var peer = LinkPeer.FromCertificate(AsCertificate2(certificate), DateTimeOffset.UtcNow);
+                var peer = LinkPeer.FromCertificate(AsCertificate2(certificate), clock.GetUtcNow());
                 if (expectedNodeId is not null)
                     peer.Expect(expectedNodeId);
                 Peer = peer;
