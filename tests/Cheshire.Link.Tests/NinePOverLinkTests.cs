@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Text;
 using Cheshire.Styx.Client;
 using Cheshire.Styx.FileSystem.Ram;
@@ -34,6 +35,30 @@ public sealed class NinePOverLinkTests
         Assert.Contains(Secret, Encoding.Latin1.GetString(captured));
     }
 
+    [Fact]
+    public async Task AMebibyteCrossesTheLinkIntact()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var alice = new TestNode();
+        using var bob = new TestNode();
+        var fs = new RamFileSystem();
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var serving = ServeOneAsync(listener, fs, bob.Credentials, ct);
+        var data = RandomNumberGenerator.GetBytes(1 << 20);
+
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync((IPEndPoint)listener.LocalEndpoint, ct);
+        var link = await LinkStream.ConnectAsync(tcp.GetStream(), alice.Credentials, bob.Node.NodeId, cancellationToken: ct);
+        await using (var client = await StyxFs.MountAsync(link.Stream, uname: alice.User.Uid, ct: ct))
+        {
+            await CreateAsync(client, "big.bin", data, ct);
+            Assert.Equal(data, await client.ReadAsync("big.bin", ct));
+        }
+
+        Assert.Equal(alice.User.Uid, await serving.WaitAsync(TimeSpan.FromSeconds(30), ct));
+    }
+
     private static async Task<(string ReadBack, byte[] Captured)> WriteAndReadThroughRelayAsync(bool tls)
     {
         var ct = TestContext.Current.CancellationToken;
@@ -58,11 +83,7 @@ public sealed class NinePOverLinkTests
         string readBack;
         await using (var client = await StyxFs.MountAsync(stream, uname: alice.User.Uid, ct: ct))
         {
-            var file = client.Client.NewFid();
-            await client.Client.WalkPathAsync(client.Root, file, "", ct);
-            await client.Client.LcreateAsync(file, "secret.txt", LinuxOpenFlags.ReadWrite, 0x1A4, ct: ct);
-            await client.Client.WriteAllAsync(file, 0, Encoding.UTF8.GetBytes(Secret), ct);
-            await client.Client.ClunkAsync(file, ct);
+            await CreateAsync(client, "secret.txt", Encoding.UTF8.GetBytes(Secret), ct);
             readBack = await client.ReadTextAsync("secret.txt", ct);
         }
         var servedUid = await serving.WaitAsync(TimeSpan.FromSeconds(30), ct);
@@ -72,6 +93,15 @@ public sealed class NinePOverLinkTests
             Assert.Equal(alice.User.Uid, servedUid);
         }
         return (readBack, relay.Captured());
+    }
+
+    private static async Task CreateAsync(StyxFs client, string name, byte[] content, CancellationToken ct)
+    {
+        var file = client.Client.NewFid();
+        await client.Client.WalkPathAsync(client.Root, file, "", ct);
+        await client.Client.LcreateAsync(file, name, LinuxOpenFlags.ReadWrite, 0x1A4, ct: ct);
+        await client.Client.WriteAllAsync(file, 0, content, ct);
+        await client.Client.ClunkAsync(file, ct);
     }
 
     /// <summary>Serves one connection until the client leaves; returns the uid the link proved (null without a link).</summary>
