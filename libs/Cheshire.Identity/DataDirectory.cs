@@ -17,6 +17,26 @@ public static class DataDirectory
         return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cheshire");
     }
 
+    /// <summary>
+    /// <see cref="Resolve"/>, then creates the folder; one that cannot be created (a file in the way, no permission)
+    /// fails with a message naming <see cref="ConfigurationKey"/>.
+    /// </summary>
+    public static string Create(string? configured = null)
+    {
+        var path = Resolve(configured);
+        try
+        {
+            if (File.Exists(path))
+                throw new IOException("a file of that name exists");
+            Directory.CreateDirectory(path);
+            return path;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new InvalidOperationException($"{ConfigurationKey} '{path}' cannot be created: {e.Message}", e);
+        }
+    }
+
     internal static string Expand(string path) =>
         path == "~" || path.StartsWith("~/", StringComparison.Ordinal)
             ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path.Length > 2 ? path[2..] : "")

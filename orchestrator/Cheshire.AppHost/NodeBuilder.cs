@@ -13,6 +13,8 @@ public static class NodeBuilder
     /// Adds every module found under services/*/module.json, in dependency order, each referencing
     /// and waiting for the modules it depends on. All modules of the node share one data folder and one user key
     /// (Cheshire:UserKey, else user.key in that folder).
+    /// Every module gets the network salt (Cheshire:Salt). Cheshire:PortOffset moves every fixed port: module.json
+    /// endpoints, the gRPC and health ports of appsettings.json and the dashboard's (see <see cref="DashboardPorts"/>).
     /// A module with several instances (module.json "instances", or Cheshire:Instances:NAME) becomes
     /// NAME-0 … NAME-(N-1), each with Cheshire:Instance, its own Cheshire:InstanceDataDir and free
     /// gRPC/health ports after the first; dependents discover all of them under the module's name.
@@ -22,14 +24,17 @@ public static class NodeBuilder
     {
         var servicesDirectory = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "..", "services"));
         var graph = ModuleGraph.Load(servicesDirectory);
-        var dataDirectory = DataDirectory.Resolve(builder.Configuration["Cheshire:DataDir"]);
+        var dataDirectory = DataDirectory.Create(builder.Configuration[DataDirectory.ConfigurationKey]);
         var userKey = UserIdentityStore.ResolvePath(dataDirectory, builder.Configuration[UserIdentityStore.ConfigurationKey]);
+        var salt = NetworkSalt.Resolve(builder.Configuration[NetworkSalt.ConfigurationKey]);
+        var ports = new NodePorts(graph, PortOffset.Parse(builder.Configuration[PortOffset.ConfigurationKey]), key => builder.Configuration[key]);
+        DashboardPorts.Move(builder.Configuration, ports.Offset);
 
         var modules = new Dictionary<string, IReadOnlyList<IResourceBuilder<ProjectResource>>>();
         foreach (var module in graph.Modules)
         {
             var count = builder.Configuration.GetValue($"Cheshire:Instances:{module.Name}", module.Instances);
-            if (count < 1 || count > 1 && module.Endpoints.Count > 0)
+            if (count < 1 || count > 1 && module.Endpoints.Any(e => e.Format != ModuleEndpoint.PortFormat))
                 throw new InvalidOperationException($"Module '{module.Name}' cannot run {count} instances (fixed endpoints allow only one).");
             var instances = new List<IResourceBuilder<ProjectResource>>();
             for (var i = 0; i < count; i++)
@@ -38,12 +43,14 @@ public static class NodeBuilder
                 var project = ReferencedProjects.Add(builder, name, module.ProjectPath)
                     .WithEnvironment("Cheshire__DataDir", dataDirectory)
                     .WithEnvironment("Cheshire__UserKey", userKey)
+                    .WithEnvironment("Cheshire__Salt", salt)
                     .WithHttpHealthCheck("/health", endpointName: "http");
+                MoveKestrelEndpoints(project, module.Name, ports.Offset);
                 if (count > 1) AsInstance(project, i, Path.Combine(dataDirectory, name));
                 foreach (var endpoint in module.Endpoints)
-                    AddFixedEndpoint(builder, project, module.Name, endpoint);
+                    AddFixedEndpoint(project, ports.Port(module, endpoint) + (endpoint.Port == 0 ? 0 : i), endpoint, ports.SettingValue(module, endpoint));
                 foreach (var (key, value) in module.Config)
-                    project.WithEnvironment(key.Replace(":", "__"), value);
+                    project.WithEnvironment(key.Replace(":", "__"), ports.Expand(module, key, value));
                 // AppHost configuration Cheshire:Config:NAME:KEY overrides module.json's config (e.g. in tests).
                 foreach (var (key, value) in builder.Configuration.GetSection($"Cheshire:Config:{module.Name}").AsEnumerable(makePathsRelative: true))
                     if (value is not null) project.WithEnvironment(key.Replace(":", "__"), value);
@@ -58,7 +65,6 @@ public static class NodeBuilder
             foreach (var used in module.Uses)
                 foreach (var instance in modules[module.Name])
                     Reference(instance, used, modules[used], wait: false);
-        AnnounceDhtPort(builder, graph, modules);
         return modules;
     }
 
@@ -90,28 +96,21 @@ public static class NodeBuilder
     }
 
     /// <summary>
-    /// mainline-dht announces the port other nodes reach the dht on (Mainline:CheshireDhtPort): the dht's Dht:Port
-    /// from its module.json or Cheshire:Config:dht, unless mainline-dht's own config sets it. Unset, both default to 4222.
+    /// The gRPC and health ports Aspire took from the module's appsettings.json (Kestrel:Endpoints), moved by the offset.
+    /// Aspire's proxy listens there; the module itself gets a free port behind it.
     /// </summary>
-    private static void AnnounceDhtPort(IDistributedApplicationBuilder builder, ModuleGraph graph,
-        Dictionary<string, IReadOnlyList<IResourceBuilder<ProjectResource>>> modules)
+    private static void MoveKestrelEndpoints(IResourceBuilder<ProjectResource> project, string module, PortOffset offset)
     {
-        if (!modules.TryGetValue("mainline-dht", out var mainline) || graph.Modules.FirstOrDefault(m => m.Name == "dht") is not { } dht)
-            return;
-        var port = builder.Configuration["Cheshire:Config:dht:Dht:Port"] ?? dht.Config.GetValueOrDefault("Dht:Port");
-        var mainlineModule = graph.Modules.First(m => m.Name == "mainline-dht");
-        if (port is null || mainlineModule.Config.ContainsKey("Mainline:CheshireDhtPort")
-            || builder.Configuration["Cheshire:Config:mainline-dht:Mainline:CheshireDhtPort"] is not null)
-            return;
-        foreach (var instance in mainline)
-            instance.WithEnvironment("Mainline__CheshireDhtPort", port);
+        foreach (var endpoint in Endpoints)
+            project.WithEndpoint(endpoint, e =>
+            {
+                if (e.Port is { } port) e.Port = offset.Apply(port, $"the {endpoint} port of {module}");
+            }, createIfNotExists: false);
     }
 
-    /// <summary>A non-HTTP port the module binds itself, on loopback, shown on the dashboard.</summary>
-    private static void AddFixedEndpoint(IDistributedApplicationBuilder builder, IResourceBuilder<ProjectResource> project,
-        string module, ModuleEndpoint endpoint)
+    /// <summary>A non-HTTP port the module binds itself, shown on the dashboard; the module's setting gets where to bind.</summary>
+    private static void AddFixedEndpoint(IResourceBuilder<ProjectResource> project, int port, ModuleEndpoint endpoint, string settingValue)
     {
-        var port = builder.Configuration.GetValue($"Cheshire:Ports:{module}:{endpoint.Name}", endpoint.Port);
         project.WithEndpoint(endpoint.Name, e =>
         {
             e.UriScheme = endpoint.Protocol;
@@ -121,7 +120,6 @@ public static class NodeBuilder
             e.TargetHost = "127.0.0.1";
             e.IsProxied = false;
         });
-        string address = "127.0.0.1:" + port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        project.WithEnvironment(endpoint.Setting.Replace(":", "__"), address);
+        project.WithEnvironment(endpoint.Setting.Replace(":", "__"), settingValue);
     }
 }

@@ -1,5 +1,15 @@
 using Cheshire.AppHost;
 
 var builder = DistributedApplication.CreateBuilder(args);
-builder.AddCheshireNode();
+try
+{
+    builder.AddCheshireNode();
+}
+catch (Exception e) when (e is InvalidOperationException or InvalidDataException)
+{
+    // A bad setting or module.json: its message names the key; a stack trace would only bury it.
+    Console.Error.WriteLine($"Cheshire.AppHost: {e.Message}");
+    return 2;
+}
 builder.Build().Run();
+return 0;

@@ -10,13 +10,14 @@ public static class CheshireModule
 {
     /// <summary>
     /// Reads the module's module.json (copied next to the binary), loads the node identity from the
-    /// data folder (Cheshire:DataDir, else $CHESHIRE_DATA_DIR, else ~/.cheshire) and registers a
+    /// data folder (Cheshire:DataDir, else $CHESHIRE_DATA_DIR, else ~/.cheshire), checks the network salt (Cheshire:Salt) and registers a
     /// health client for each dependency.
     /// </summary>
     public static TBuilder AddCheshireModule<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         var descriptor = ModuleDescriptor.Load(Path.Combine(AppContext.BaseDirectory, ModuleDescriptor.FileName));
         var dataDirectory = DataDirectory.Resolve(builder.Configuration["Cheshire:DataDir"]);
+        NetworkSalt.Resolve(builder.Configuration[NetworkSalt.ConfigurationKey]); // a bad salt stops the module at start
 
         builder.Services.AddSingleton(descriptor);
         builder.Services.AddSingleton(_ => NodeIdentityStore.LoadOrCreate(dataDirectory));

@@ -7,6 +7,7 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.ClientFactory;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Cheshire.ServiceDefaults;
@@ -16,8 +17,11 @@ public sealed class ModuleInfoProvider(
     ModuleDescriptor descriptor,
     NodeIdentity identity,
     IServiceProvider services,
+    IConfiguration configuration,
     TimeProvider time)
 {
+    private readonly string _salt = NetworkSalt.Resolve(configuration[NetworkSalt.ConfigurationKey]);
+
     public static readonly TimeSpan DependencyDeadline = TimeSpan.FromSeconds(5);
 
     private static readonly string Version =
@@ -36,6 +40,7 @@ public sealed class ModuleInfoProvider(
             Uptime = Duration.FromTimeSpan(time.GetUtcNow() - StartedAt),
             NodeId = identity.NodeIdHex,
             Uid = services.GetService<UserIdentity>()?.Uid ?? "",
+            Salt = _salt,
         };
         var checks = descriptor.DependsOn.Select(d => CheckAsync(d, cancellationToken));
         info.Dependencies.AddRange(await Task.WhenAll(checks));

@@ -49,6 +49,7 @@ public sealed class ModuleGraphTests : IDisposable
     [InlineData("""{ "name": "x" }""", "project")]
     [InlineData("""{ "name": "x", "project": "x.csproj", "endpoints": [{ "name": "e", "port": 70000, "setting": "X:E" }] }""", "port 70000")]
     [InlineData("""{ "name": "x", "project": "x.csproj", "endpoints": [{ "name": "e", "port": 1, "protocol": "sctp", "setting": "X:E" }] }""", "protocol 'sctp'")]
+    [InlineData("""{ "name": "x", "project": "x.csproj", "endpoints": [{ "name": "e", "port": 1, "setting": "X:E", "format": "url" }] }""", "format 'url'")]
     [InlineData("""{ "name": "x", "project": """, "module.json")]
     public void ABadDescriptorIsRejectedWithItsPathAndReason(string json, string reason)
     {

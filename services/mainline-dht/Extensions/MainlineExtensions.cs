@@ -11,7 +11,7 @@ public static class MainlineExtensions
         var settings = builder.Configuration.GetSection(MainlineSettings.Section).Get<MainlineSettings>() ?? new MainlineSettings();
         settings.Validate();
         var dataDirectory = DataDirectory.Resolve(builder.Configuration["Cheshire:DataDir"]);
-        var salt = builder.Configuration["Cheshire:Salt"] is { Length: > 0 } configured ? configured : "cheshire";
+        var salt = NetworkSalt.Resolve(builder.Configuration[NetworkSalt.ConfigurationKey]);
 
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(sp => new MainlineHost(settings, dataDirectory, salt, sp.GetRequiredService<ILogger<MainlineHost>>()));
