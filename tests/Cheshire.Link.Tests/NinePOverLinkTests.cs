@@ -41,14 +41,11 @@ public sealed class NinePOverLinkTests
         var ct = TestContext.Current.CancellationToken;
         using var alice = new TestNode();
         using var bob = new TestNode();
-        var fs = new RamFileSystem();
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var serving = ServeOneAsync(listener, fs, bob.Credentials, ct);
+        var (endpoint, serving) = ServeOne(bob.Credentials, ct);
         var data = RandomNumberGenerator.GetBytes(1 << 20);
 
         using var tcp = new TcpClient();
-        await tcp.ConnectAsync((IPEndPoint)listener.LocalEndpoint, ct);
+        await tcp.ConnectAsync(endpoint, ct);
         var link = await LinkStream.ConnectAsync(tcp.GetStream(), alice.Credentials, bob.Node.NodeId, cancellationToken: ct);
         await using (var client = await StyxFs.MountAsync(link.Stream, uname: alice.User.Uid, ct: ct))
         {
@@ -64,11 +61,8 @@ public sealed class NinePOverLinkTests
         var ct = TestContext.Current.CancellationToken;
         using var alice = new TestNode();
         using var bob = new TestNode();
-        var fs = new RamFileSystem();
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var serving = ServeOneAsync(listener, fs, tls ? bob.Credentials : null, ct);
-        await using var relay = new RecordingRelay((IPEndPoint)listener.LocalEndpoint);
+        var (endpoint, serving) = ServeOne(tls ? bob.Credentials : null, ct);
+        await using var relay = new RecordingRelay(endpoint);
 
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(relay.Endpoint, ct);
@@ -104,10 +98,23 @@ public sealed class NinePOverLinkTests
         await client.Client.ClunkAsync(file, ct);
     }
 
-    /// <summary>Serves one connection until the client leaves; returns the uid the link proved (null without a link).</summary>
+    /// <summary>
+    /// A fresh <see cref="RamFileSystem"/> served to one connection on 127.0.0.1 (over a link when given credentials) until the
+    /// client leaves; the task gives the uid the link proved (null without a link).
+    /// </summary>
+    private static (IPEndPoint Endpoint, Task<string?> Served) ServeOne(LinkCredentials? credentials, CancellationToken ct)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint, ServeOneAsync(listener, new RamFileSystem(), credentials, ct));
+    }
+
     private static async Task<string?> ServeOneAsync(TcpListener listener, RamFileSystem fs, LinkCredentials? credentials, CancellationToken ct)
     {
-        using var socket = await listener.AcceptTcpClientAsync(ct);
+        TcpClient socket;
+        using (listener)
+            socket = await listener.AcceptTcpClientAsync(ct);
+        using var _ = socket;
         Stream stream = socket.GetStream();
         LinkConnection? link = null;
         if (credentials is not null)
