@@ -254,4 +254,23 @@ public sealed class EntryCodecTests
         Assert.Contains("contains '/'", Assert.Throws<ArgumentException>(() =>
             NamespaceEntry.Create("a/b", EntryKind.Export, alice.Node, alice.User, ["127.0.0.1:1"], Publisher.Now.AddHours(1), 1)).Message);
     }
+
+    [Fact]
+    public void WhatADhtModuleReturnsIsCheckedTheSameWayAfterItsSignature()
+    {
+        using var alice = new Publisher();
+        using var mallory = new Publisher();
+        var entry = alice.Entry("music", seq: 4);
+        var data = EntryCodec.Encode(entry);
+
+        // The fields of a dht gRPC Get reply: owner (signature already verified for the key), type, id, seq, data.
+        Assert.True(EntryCodec.TryReadSigned(alice.Node.PublicKey, EntryCodec.TypeTag, entry.ValueId, 4, data, Publisher.Now, out var read, out var whyNot), whyNot);
+        Assert.Equal(entry, read);
+        Assert.False(EntryCodec.TryReadSigned(mallory.Node.PublicKey, EntryCodec.TypeTag, entry.ValueId, 4, data, Publisher.Now, out _, out whyNot));
+        Assert.Contains("is not SHA1 of the key that signed the value", whyNot);
+        Assert.False(EntryCodec.TryReadSigned([], EntryCodec.TypeTag, entry.ValueId, 4, data, Publisher.Now, out _, out whyNot));
+        Assert.Contains("owner node key is missing", whyNot);
+        Assert.False(EntryCodec.TryReadSigned(alice.Node.PublicKey, "", entry.ValueId, 4, data, Publisher.Now, out _, out whyNot));
+        Assert.Contains("the type tag '' is not", whyNot);
+    }
 }
