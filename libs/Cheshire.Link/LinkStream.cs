@@ -135,9 +135,16 @@ public static class LinkStream
             $"no TLS 1.3 link handshake completed within {options.HandshakeTimeout.TotalSeconds:0.###} s (is the peer a Cheshire link endpoint?).", e),
         IOException when IsEndOfStream(e) => new(LinkFailure.Closed, $"the peer closed the connection during the TLS handshake: {Messages(e)}.", e),
         AuthenticationException or IOException or System.ComponentModel.Win32Exception => new(LinkFailure.Handshake,
-            $"the TLS 1.3 handshake failed (is the peer a Cheshire link endpoint speaking TLS 1.3?): {Messages(e)}.", e),
+            $"the TLS 1.3 handshake failed ({Hint(Messages(e))}): {Messages(e)}.", e),
         _ => new(LinkFailure.Handshake, $"the TLS handshake failed: {Messages(e)}.", e),
     };
+
+    private static string Hint(string messages) =>
+        messages.Contains("application protocol", StringComparison.OrdinalIgnoreCase)
+            ? $"the peer does not speak {ApplicationProtocolName} (ALPN)"
+            : messages.Contains("protocol version", StringComparison.OrdinalIgnoreCase) || messages.Contains("unsupported protocol", StringComparison.OrdinalIgnoreCase)
+                ? "the peer does not speak TLS 1.3"
+                : "is the peer a Cheshire link endpoint speaking TLS 1.3?";
 
     private static bool IsEndOfStream(Exception e) =>
         e.Message.Contains("EOF", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("0 bytes", StringComparison.Ordinal);

@@ -34,6 +34,30 @@ public sealed class ForeignPeerTests
     }
 
     [Fact]
+    public async Task AClientCertificateWithAMalformedExtensionIsRefused()
+    {
+        using var junk = PlainCertificate(new X509Extension(new Oid(LinkExtension.Oid), [0x04, 0x03, 0x41, 0x42, 0x43], critical: true));
+
+        var (refused, clientGotSession) = await ForeignClientAgainstALinkServerAsync(SslProtocols.Tls13, junk);
+
+        Assert.Equal(LinkFailure.MalformedExtension, refused.Failure);
+        Assert.Contains("malformed", refused.Message);
+        Assert.False(clientGotSession, "a refused client must not get a session");
+    }
+
+    [Fact]
+    public async Task AClientThatDoesNotSpeakTheLinkProtocolIsRefused()
+    {
+        using var alice = new TestNode();
+
+        var (refused, clientGotSession) = await ForeignClientAgainstALinkServerAsync(SslProtocols.Tls13, alice.Credentials.Certificate, alpn: "h2");
+
+        Assert.Equal(LinkFailure.Handshake, refused.Failure);
+        Assert.Contains(LinkStream.ApplicationProtocolName, refused.Message);
+        Assert.False(clientGotSession, "a refused client must not get a session");
+    }
+
+    [Fact]
     public async Task ATls12OnlyClientFails()
     {
         using var alice = new TestNode();
@@ -41,7 +65,7 @@ public sealed class ForeignPeerTests
         var (refused, clientGotSession) = await ForeignClientAgainstALinkServerAsync(SslProtocols.Tls12, alice.Credentials.Certificate);
 
         Assert.Equal(LinkFailure.Handshake, refused.Failure);
-        Assert.Contains("TLS 1.3", refused.Message);
+        Assert.Contains("does not speak TLS 1.3", refused.Message);
         Assert.False(clientGotSession, "the TLS 1.2 client must not get a session");
     }
 
@@ -65,7 +89,7 @@ public sealed class ForeignPeerTests
             LinkStream.ConnectAsync(dialer, alice.Credentials, bob.Node.NodeId, cancellationToken: ct).WaitAsync(Patience, ct));
 
         Assert.Equal(LinkFailure.Handshake, refused.Failure);
-        Assert.Contains("TLS 1.3", refused.Message);
+        Assert.Contains("does not speak TLS 1.3", refused.Message);
         await Assert.ThrowsAnyAsync<Exception>(() => serving);
     }
 
@@ -151,20 +175,21 @@ public sealed class ForeignPeerTests
     /// whether the client got a working session anyway.
     /// </summary>
     private static async Task<(LinkAuthenticationException Refused, bool ClientGotSession)> ForeignClientAgainstALinkServerAsync(
-        SslProtocols protocols, X509Certificate2? certificate)
+        SslProtocols protocols, X509Certificate2? certificate, string alpn = LinkStream.ApplicationProtocolName)
     {
         using var bob = new TestNode();
         var ct = TestContext.Current.CancellationToken;
         var (dialer, acceptor) = await Loopback.PairAsync();
         var accepting = LinkStream.AcceptAsync(acceptor, bob.Credentials, cancellationToken: ct);
         await using var plain = new SslStream(dialer);
-        var client = ForeignClientAsync(plain, protocols, certificate, ct);
+        var client = ForeignClientAsync(plain, protocols, certificate, alpn, ct);
 
         var refused = await Assert.ThrowsAsync<LinkAuthenticationException>(() => accepting.WaitAsync(Patience, ct));
         return (refused, await client.WaitAsync(Patience, ct));
     }
 
-    private static async Task<bool> ForeignClientAsync(SslStream stream, SslProtocols protocols, X509Certificate2? certificate, CancellationToken ct)
+    private static async Task<bool> ForeignClientAsync(SslStream stream, SslProtocols protocols, X509Certificate2? certificate, string alpn,
+        CancellationToken ct)
     {
         try
         {
@@ -173,7 +198,7 @@ public sealed class ForeignPeerTests
                 TargetHost = "",
                 EnabledSslProtocols = protocols,
                 ClientCertificates = certificate is null ? null : [certificate],
-                ApplicationProtocols = [new SslApplicationProtocol(LinkStream.ApplicationProtocolName)],
+                ApplicationProtocols = [new SslApplicationProtocol(alpn)],
                 RemoteCertificateValidationCallback = (_, _, _, _) => true,
             }, ct);
             // TLS 1.3: the client's handshake ends before the server has judged its certificate; the verdict comes next.
@@ -185,10 +210,12 @@ public sealed class ForeignPeerTests
         }
     }
 
-    private static X509Certificate2 PlainCertificate()
+    private static X509Certificate2 PlainCertificate(params X509Extension[] extensions)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=stranger", key, HashAlgorithmName.SHA256);
+        foreach (var extension in extensions)
+            request.CertificateExtensions.Add(extension);
         return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(1));
     }
 }
