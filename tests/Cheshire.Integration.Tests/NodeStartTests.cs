@@ -23,6 +23,7 @@ public sealed class NodeStartTests(NodeFixture node) : IClassFixture<NodeFixture
         {
             Assert.Equal(module, info.Module);
             Assert.Equal(expected.NodeIdHex, info.NodeId);
+            Assert.Equal(NetworkSalt.Default, info.Salt);
             Assert.False(string.IsNullOrEmpty(info.Version));
             Assert.True(info.Uptime.ToTimeSpan() > TimeSpan.Zero, $"{module} reports no uptime");
             Assert.True(info.StartedAt.ToDateTimeOffset() < DateTimeOffset.UtcNow);
