@@ -1,9 +1,11 @@
 using Cheshire.StyxClient;
 using Cheshire.ServiceDefaults;
+using Cheshire.StyxClient.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddCheshireModule();
+builder.AddLinkServer();
 builder.Services.AddGrpc();
 
 var app = builder.Build();

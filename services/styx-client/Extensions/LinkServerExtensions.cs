@@ -1,0 +1,28 @@
+using Cheshire.Identity;
+using Cheshire.Link;
+using Cheshire.ServiceDefaults;
+using Cheshire.StyxClient.Links;
+using Grpc.Net.ClientFactory;
+using ProviderClient = Cheshire.Protos.Provider.Provider.ProviderClient;
+
+namespace Cheshire.StyxClient.Extensions;
+
+public static class LinkServerExtensions
+{
+    /// <summary>
+    /// The serving side of node-to-node links: a TLS 1.3 listener on Link:Endpoint authenticated with the node's key and
+    /// its user's binding, serving this node's exports (as styx-provider lists them) to the uids allowed to attach them.
+    /// </summary>
+    public static WebApplicationBuilder AddLinkServer(this WebApplicationBuilder builder)
+    {
+        if (!builder.Services.Any(s => s.ServiceType == typeof(UserIdentity))) builder.AddUserIdentity();
+        builder.Services.AddSingleton(LinkSettings.From(builder.Configuration));
+        builder.Services.AddSingleton(s => new LinkCredentialsSource(s.GetRequiredService<NodeIdentity>(), s.GetRequiredService<UserIdentity>()));
+        builder.Services.AddModuleClient<ProviderClient>(ExportCatalog.Module);
+        builder.Services.AddSingleton(s => new ExportCatalog(
+            s.GetRequiredService<GrpcClientFactory>().CreateModuleClient<ProviderClient>(ExportCatalog.Module)));
+        builder.Services.AddSingleton<ProviderRelays>();
+        builder.Services.AddHostedService<LinkListener>();
+        return builder;
+    }
+}
