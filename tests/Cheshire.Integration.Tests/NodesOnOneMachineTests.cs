@@ -8,7 +8,7 @@ namespace Cheshire.Integration.Tests;
 
 /// <summary>
 /// Two complete nodes on one machine, started as a user starts them: two AppHost processes, each with its own
-/// Cheshire:DataDir and Cheshire:PortOffset, one Cheshire:Salt.
+/// Cheshire:DataDir and Cheshire:PortOffset, one Cheshire:Salt; the second joins the first's dht through Dht:Bootstrap.
 /// </summary>
 [Collection(nameof(WholeNodeCollection))]
 public sealed class NodesOnOneMachineTests : IAsyncLifetime
@@ -22,13 +22,20 @@ public sealed class NodesOnOneMachineTests : IAsyncLifetime
 
     public ValueTask InitializeAsync()
     {
-        foreach (var offset in NodePortMap.FreeOffsets(2))
+        var offsets = NodePortMap.FreeOffsets(2);
+        var firstDht = NodePortMap.Endpoint("dht", "dht") + offsets[0];
+        foreach (var offset in offsets)
         {
             var directory = ModuleProcess.NewTempDirectory("node-" + offset.ToString(CultureInfo.InvariantCulture));
-            _nodes.Add(new Node(directory, offset, AppHostProcess.Start(
+            string[] settings =
+            [
                 $"Cheshire:DataDir={directory}",
                 $"Cheshire:PortOffset={offset.ToString(CultureInfo.InvariantCulture)}",
-                $"Cheshire:Salt={_salt}")));
+                $"Cheshire:Salt={_salt}",
+            ];
+            if (_nodes.Count > 0)
+                settings = [.. settings, $"Cheshire:Config:dht:Dht:Bootstrap:0=127.0.0.1:{firstDht.ToString(CultureInfo.InvariantCulture)}"];
+            _nodes.Add(new Node(directory, offset, AppHostProcess.Start(settings)));
         }
         return ValueTask.CompletedTask;
     }
@@ -43,10 +50,7 @@ public sealed class NodesOnOneMachineTests : IAsyncLifetime
             var styxPort = NodePortMap.Endpoint("styx-root", "styx") + node.Offset;
             var (nodeText, dhtText) = await node.AppHost.WhileRunningAsync(token => Eventually.SucceedsAsync(async () =>
             {
-                using var tcp = new System.Net.Sockets.TcpClient();
-                await tcp.ConnectAsync("127.0.0.1", styxPort, token);
-                await using var fs = await StyxFs.MountAsync(tcp.GetStream(), "tester", ct: token);
-                return (await fs.ReadTextAsync("cheshire/node", token), await fs.ReadTextAsync("dht/node", token));
+                return (await ReadAsync(node, "cheshire/node", token), await ReadAsync(node, "dht/node", token));
             }, StartTimeout, $"/cheshire/node and /dht/node on 127.0.0.1:{styxPort}", token), ct);
 
             using var identity = NodeIdentityStore.LoadOrCreate(node.DataDirectory);
@@ -68,6 +72,25 @@ public sealed class NodesOnOneMachineTests : IAsyncLifetime
 
         Assert.NotEqual(seen[0].NodeId, seen[1].NodeId);
         Assert.NotEqual(seen[0].DhtPort, seen[1].DhtPort);
+
+        // Bootstrap works across offsets: each dht has the other in its routing table.
+        foreach (var node in _nodes)
+            await node.AppHost.WhileRunningAsync(token => Eventually.SucceedsAsync(async () =>
+            {
+                var other = seen.Single(s => s.DhtPort != NodePortMap.Endpoint("dht", "dht") + node.Offset);
+                var routing = await ReadAsync(node, "dht/routing", token);
+                var line = routing.Split('\n').Single(l => l.StartsWith(other.NodeId, StringComparison.Ordinal));
+                Assert.Contains($":{other.DhtPort.ToString(CultureInfo.InvariantCulture)} ", line);
+                return line;
+            }, StartTimeout, $"the other node in the routing table of the node at offset {node.Offset}", token), ct);
+    }
+
+    private static async Task<string> ReadAsync(Node node, string path, CancellationToken ct)
+    {
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync("127.0.0.1", NodePortMap.Endpoint("styx-root", "styx") + node.Offset, ct);
+        await using var fs = await StyxFs.MountAsync(tcp.GetStream(), "tester", ct: ct);
+        return await fs.ReadTextAsync(path, ct);
     }
 
     public async ValueTask DisposeAsync()
