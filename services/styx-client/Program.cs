@@ -6,9 +6,11 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddCheshireModule();
 builder.AddLinkServer();
+builder.AddImports();
 builder.Services.AddGrpc();
 
 var app = builder.Build();
 app.MapGrpcService<ImporterApi>();
 app.MapDefaultEndpoints();
+app.UseImportsSocket();
 app.Run();

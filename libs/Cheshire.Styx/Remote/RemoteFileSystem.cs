@@ -92,10 +92,15 @@ public sealed class RemoteFileSystem : IFileSystem, IAsyncDisposable
         return fs;
     }
 
-    /// <summary>The remote root of a live connection (reconnecting first if the last one dropped). The request's user is not forwarded.</summary>
+    /// <summary>
+    /// The remote root of a live connection (reconnecting first if the last one dropped). The request's user is not
+    /// forwarded; its aname is with <see cref="RemoteOptions.ForwardAname"/> (one Tattach per aname on the one connection).
+    /// </summary>
     public async ValueTask<INode> AttachAsync(AttachRequest request, CancellationToken cancellationToken)
     {
         var session = await SessionAsync(cancellationToken);
+        if (Options.ForwardAname)
+            session = await session.RootAsync(request.Aname, Uname, Options.NUname, cancellationToken);
         return new RemoteNode(session, [], session.RootQid);
     }
 
@@ -115,7 +120,7 @@ public sealed class RemoteFileSystem : IFileSystem, IAsyncDisposable
             try
             {
                 stream = await _dial(timeout.Token);
-                _session = await RemoteSession.OpenAsync(stream, Aname, Uname, Options, timeout.Token);
+                _session = await RemoteSession.OpenAsync(stream, Options.ForwardAname ? null : Aname, Uname, Options, timeout.Token);
                 return _session;
             }
             catch (Exception e) when (e is IOException or SocketException or StyxProtocolException

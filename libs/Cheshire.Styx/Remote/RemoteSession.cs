@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Cheshire.Styx.Client;
 using Cheshire.Styx.Protocol;
 
@@ -7,17 +8,21 @@ namespace Cheshire.Styx.Remote;
 /// One connection to the remote server and its attached root fid. Every remote call goes through
 /// <see cref="RunAsync{T}"/>: a 9P error passes through with its errno, a broken connection marks the session
 /// dead and becomes EIO. Nodes of a dead session stay dead (EIO); <see cref="RemoteFileSystem"/> attaches a
-/// fresh session on the next walk from its root.
+/// fresh session on the next walk from its root. Further roots on the same connection (<see cref="RootAsync"/>, one
+/// Tattach per aname) are sessions of their own that share the client and die with it.
 /// </summary>
 internal sealed class RemoteSession : IAsyncDisposable
 {
+    private readonly RemoteSession? _connection;
+    private readonly ConcurrentDictionary<string, Task<RemoteSession>> _roots = new(StringComparer.Ordinal);
     private volatile bool _broken;
 
-    private RemoteSession(StyxClient client, uint rootFid, Qid rootQid)
+    private RemoteSession(StyxClient client, uint rootFid, Qid rootQid, RemoteSession? connection = null)
     {
         Client = client;
         RootFid = rootFid;
         RootQid = rootQid;
+        _connection = connection;
     }
 
     public StyxClient Client { get; }
@@ -26,12 +31,14 @@ internal sealed class RemoteSession : IAsyncDisposable
     public uint RootFid { get; }
     public Qid RootQid { get; }
     public Dialect Dialect => Client.Dialect;
-    public bool IsAlive => !_broken && Client.IsConnected;
+    public bool IsAlive => !_broken && Client.IsConnected && (_connection is null || _connection.IsAlive);
 
-    public static async Task<RemoteSession> OpenAsync(Stream stream, string aname, string uname, RemoteOptions options,
+    /// <summary>Connects and attaches <paramref name="aname"/>; with null, attaches nothing (roots come from <see cref="RootAsync"/>).</summary>
+    public static async Task<RemoteSession> OpenAsync(Stream stream, string? aname, string uname, RemoteOptions options,
         CancellationToken ct)
     {
         var client = await StyxClient.ConnectAsync(stream, options.Version, options.MaxMessageSize, ct);
+        if (aname is null) return new RemoteSession(client, StyxConstants.NoFid, default);
         try
         {
             uint root = client.NewFid();
@@ -114,12 +121,47 @@ internal sealed class RemoteSession : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The root of <paramref name="aname"/> on this connection: attached once (a fid of its own) and shared while the
+    /// connection lives. A refused attach (the server's Rerror) is not kept: the next call asks again.
+    /// </summary>
+    public async Task<RemoteSession> RootAsync(string aname, string uname, uint nUname, CancellationToken ct)
+    {
+        var attach = _roots.GetOrAdd(aname, a => AttachRootAsync(a, uname, nUname));
+        try
+        {
+            return await attach.WaitAsync(ct);
+        }
+        catch when (attach.IsFaulted || attach.IsCanceled)
+        {
+            _roots.TryRemove(KeyValuePair.Create(aname, attach));
+            throw;
+        }
+    }
+
+    private Task<RemoteSession> AttachRootAsync(string aname, string uname, uint nUname) => RunAsync(async c =>
+    {
+        uint fid = c.NewFid();
+        var qid = await c.AttachAsync(fid, uname, aname, nUname);
+        return new RemoteSession(c, fid, qid, this);
+    });
+
     private static StyxErrorException Stale() => new(Errno.EIO, "the connection to the remote 9P server was lost");
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        if (_connection is not null)
+        {
+            // A root of a shared connection: its fid goes, the connection stays.
+            Release(RootFid);
+            _broken = true;
+            Walked.Dispose();
+            return;
+        }
         _broken = true;
         Walked.Dispose();
-        return Client.DisposeAsync();
+        foreach (var root in _roots.Values)
+            if (root.IsCompletedSuccessfully) root.Result.Walked.Dispose();
+        await Client.DisposeAsync();
     }
 }

@@ -1,0 +1,35 @@
+using Cheshire.Styx.FileSystem;
+using Cheshire.Styx.Protocol;
+
+namespace Cheshire.StyxClient.Imports;
+
+/// <summary>
+/// What styx-client's Unix socket serves to styx-root: Tattach's aname is the path an export was resolved at
+/// (Resolve's mount_aname), attached on its node's link with the export's own path. An aname not imported yet is
+/// resolved first, so a mount survives styx-client restarting.
+/// </summary>
+public sealed class ImportsFileSystem(ImportTable imports, Resolver resolver) : IFileSystem
+{
+    public async ValueTask<INode> AttachAsync(AttachRequest request, CancellationToken cancellationToken)
+    {
+        string path;
+        try
+        {
+            path = ImportPath.Join(ImportPath.Parse(request.Aname));
+        }
+        catch (ArgumentException e)
+        {
+            throw new StyxErrorException(Errno.EINVAL, $"attach names an imported path: {e.Message}");
+        }
+        if (!imports.TryGet(path, out var import))
+        {
+            var resolution = await resolver.ResolveAsync(path, cancellationToken);
+            if (!resolution.Found)
+                throw new StyxErrorException(Errno.ENOENT, $"nobody publishes {resolution.Missing} in the global namespace");
+            if (!resolution.IsExport || resolution.MountPath != path)
+                throw new StyxErrorException(Errno.ENOENT, $"{path} is not an export (it resolves to {resolution.MountPath})");
+            import = imports.Add(resolution);
+        }
+        return await import.Link.Tree.AttachAsync(request with { Aname = import.RemotePath }, cancellationToken);
+    }
+}
