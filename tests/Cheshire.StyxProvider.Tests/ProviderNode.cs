@@ -40,9 +40,10 @@ public sealed class ProviderNode : IAsyncDisposable
 
     /// <summary>
     /// Starts both; <paramref name="dhtGrpc"/> is a running dht module for the /dht control tree; <paramref name="userKey"/>
-    /// is the provider's Cheshire:UserKey (default: user.key in its data folder).
+    /// is the provider's Cheshire:UserKey (default: user.key in its data folder); <paramref name="more"/> adds settings.
     /// </summary>
-    public static async Task<ProviderNode> StartAsync(string? exportsJson = null, Uri? dhtGrpc = null, string? userKey = null)
+    public static async Task<ProviderNode> StartAsync(string? exportsJson = null, Uri? dhtGrpc = null, string? userKey = null,
+        IReadOnlyDictionary<string, string>? more = null)
     {
         var styxPort = FreePorts.Tcp();
         var root = ModuleProcess.Start(ModuleProcess.ModuleDll("styx-root", "Cheshire.StyxRoot"),
@@ -56,6 +57,7 @@ public sealed class ProviderNode : IAsyncDisposable
         };
         if (dhtGrpc is not null) settings["services:dht:grpc:0"] = dhtGrpc.ToString().TrimEnd('/');
         if (userKey is not null) settings[UserIdentityStore.ConfigurationKey] = userKey;
+        foreach (var (key, value) in more ?? new Dictionary<string, string>()) settings[key] = value;
         var provider = ModuleProcess.Start(ModuleProcess.ModuleDll("styx-provider", "Cheshire.StyxProvider"), settings, data);
         var node = new ProviderNode(root, provider, styxPort);
         try

@@ -1,3 +1,4 @@
+using Cheshire.GlobalNamespace;
 using Cheshire.Identity;
 
 namespace Cheshire.StyxProvider.Config;
@@ -96,6 +97,8 @@ public sealed class ServerValidator(string baseDirectory, string homeDirectory, 
             throw at.Error(null, "the path must be canonical: no empty names, '.', '..' or trailing '/'.");
         if (names.Any(n => System.Text.Encoding.UTF8.GetByteCount(n) > 255))
             throw at.Error(null, "a name in the path is longer than 255 bytes.");
+        if (names.Select(NamespacePath.NameProblem).FirstOrDefault(p => p is not null) is { } unpublishable)
+            throw at.Error(null, $"the path cannot be published in the global namespace: {unpublishable}");
         if (reservedPaths.Any(r => path == r || path.StartsWith(r + "/", StringComparison.Ordinal)))
             throw at.Error(null, $"the path is taken by the node's own trees ({string.Join(", ", reservedPaths.Order())}).");
     }
@@ -122,7 +125,9 @@ public sealed class ServerValidator(string baseDirectory, string homeDirectory, 
             if (item != "*" && !UserIdentity.IsUid(item))
                 throw at.Error("allow", $"'{item}' is neither a user id (40 hex digits) nor \"*\".");
         }
-        return [.. list.Select(u => u.ToLowerInvariant())];
+        if (list.Contains("*") && list.Count > 1)
+            throw at.Error("allow", "\"*\" already lets every node of the network attach: write [\"*\"] alone, or list user ids.");
+        return [.. list.Select(u => u.ToLowerInvariant()).Distinct()];
     }
 
     private static string? String(RawEntry entry, string key, Location at) =>

@@ -12,7 +12,7 @@ public static class ProviderExtensions
 {
     /// <summary>
     /// The node's control trees (/dht, /mainline) and the servers of the exports file (reloaded when it changes), the 9P
-    /// listener serving them all (a 0600 Unix socket, optionally TCP), and the mounts of each in styx-root's namespace.
+    /// listener serving them all (a 0600 Unix socket, optionally TCP), the mounts of each in styx-root's namespace, and their entries in the global namespace.
     /// </summary>
     public static WebApplicationBuilder AddStyxProvider(this WebApplicationBuilder builder)
     {
@@ -30,6 +30,7 @@ public static class ProviderExtensions
         builder.Services.AddSingleton<ProviderFileSystem>();
         builder.Services.AddSingleton<ExportsConfiguration>();
         builder.Services.AddHostedService(s => s.GetRequiredService<ExportsConfiguration>());
+        builder.Services.AddPublishing(builder.Configuration);
         if (settings.MountInNamespace)
         {
             builder.Services.AddModuleClient<NamespaceClient>(NamespaceMounter.Module);

@@ -146,6 +146,9 @@ public sealed class ExportsFileTests : IDisposable
     [InlineData("[1, 2]", "the file must be a JSON object")]
     [InlineData("{ \"/m\": \"music\" }", "the value must be an object")]
     [InlineData("{ \"/m\": { \"server\": \"export\", \"root\": \"music\", \"allow\": [\"bob\"] } }", "key \"allow\": 'bob' is neither a user id")]
+    [InlineData("{ \"/m\": { \"server\": \"export\", \"root\": \"music\", \"allow\": \"*\" } }", "key \"allow\": expected a list of user ids or \"*\".")]
+    [InlineData("{ \"/m\": { \"server\": \"export\", \"root\": \"music\", \"allow\": [\"*\", \"52daa2bcbf7a2eb8c6e38a1b6a9e0e429ec81c16\"] } }", "key \"allow\": \"*\" already lets every node")]
+    [InlineData("{ \"/m@0123abcd\": { \"server\": \"export\", \"root\": \"music\" } }", "the path cannot be published in the global namespace: the name 'm@0123abcd' ends like")]
     public void EveryMistakeIsExplained(string json, string expected)
     {
         var error = ErrorOf(json);
