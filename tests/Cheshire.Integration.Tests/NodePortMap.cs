@@ -37,6 +37,10 @@ public static class NodePortMap
     /// <summary>The default port of a module.json endpoint.</summary>
     public static int Endpoint(string module, string endpoint) => Graph[module].Endpoints.Single(e => e.Name == endpoint).Port;
 
+    /// <summary>Every TCP port a module binds itself (module.json endpoints), by module and endpoint name.</summary>
+    public static IEnumerable<(string Module, string Endpoint, int Port)> TcpEndpoints() =>
+        Graph.Modules.SelectMany(m => m.Endpoints.Where(e => e.Protocol == "tcp").Select(e => (m.Name, e.Name, e.Port)));
+
     /// <summary>The default port of a module's gRPC ("grpc") or health ("http") endpoint.</summary>
     public static int Kestrel(string module, string endpoint) => KestrelEndpoints(Graph[module]).Single(e => e.Name == endpoint).Port;
 

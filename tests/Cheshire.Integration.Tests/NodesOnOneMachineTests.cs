@@ -65,6 +65,15 @@ public sealed class NodesOnOneMachineTests : IAsyncLifetime
             Assert.Equal(identity.NodeIdHex, info.NodeId);
             Assert.Equal(_salt, info.Salt);
 
+            // Every TCP listener a module.json declares (9P, the link listener) accepts on its moved port.
+            foreach (var (module, endpoint, port) in NodePortMap.TcpEndpoints())
+                await Eventually.SucceedsAsync(async () =>
+                {
+                    using var tcp = new System.Net.Sockets.TcpClient();
+                    await tcp.ConnectAsync("127.0.0.1", port + node.Offset, ct);
+                    return true;
+                }, TimeSpan.FromSeconds(30), $"{module} {endpoint} on 127.0.0.1:{port + node.Offset}", ct);
+
             using var http = new HttpClient();
             var dashboard = await http.GetAsync($"http://127.0.0.1:{NodePortMap.Dashboard() + node.Offset}/", ct);
             Assert.True(dashboard.IsSuccessStatusCode, $"the dashboard of the node at offset {node.Offset} answered {dashboard.StatusCode}");
