@@ -58,7 +58,8 @@ public sealed class DhtDirectoryReader(DhtClient dht, ImportsSettings settings, 
         if (EntryCodec.TryReadSigned(value.Owner.Span, value.Type, value.Id, value.Seq, value.Data.Span, clock.GetUtcNow(),
                 out var entry, out var whyNot))
             return entry;
-        logger.LogDebug("{Directory}: value {Id:x16} from node {Node} dropped: {Reason}", directory, value.Id, value.OwnerId, whyNot);
+        logger.LogDebug("{Directory}: value {Id:x16} from node {Node} dropped: {Reason}", directory, value.Id,
+            value.OwnerId is { Length: > 0 } node ? node : "(none)", whyNot);
         return null;
     }
 
