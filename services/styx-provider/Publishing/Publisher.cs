@@ -29,14 +29,13 @@ public sealed class Publisher(GrpcClientFactory clients, ServerRegistry registry
     private static readonly TimeSpan MaxRetry = TimeSpan.FromMinutes(1);
 
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-    private readonly Dictionary<string, Published> _published = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PublishedEntry> _published = new(StringComparer.Ordinal);
+    private string _stateSigningKey = "";
     private byte[]? _ownerKey;
     private byte[]? _signingKey;
     private UserBinding? _binding;
     private ulong _lastSeq;
     private bool _reachable = true;
-
-    private sealed record Published(WantedEntry Wanted, ulong Seq, DateTimeOffset PutAt, DateTimeOffset Expiry);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -47,6 +46,7 @@ public sealed class Publisher(GrpcClientFactory clients, ServerRegistry registry
             return;
         }
         _ownerKey = OwnerEncryption.PublicKey(user);
+        LoadState();
         registry.Changed += Wake;
         try
         {
@@ -89,7 +89,7 @@ public sealed class Publisher(GrpcClientFactory clients, ServerRegistry registry
                 var now = time.GetUtcNow();
                 if (_published.TryGetValue(entry.ChildPath, out var known) && known.Wanted == entry && now < Due(known)) continue;
                 var expiry = now + settings.EntryLifetime;
-                _published[entry.ChildPath] = new Published(entry, await PutAsync(dht, entry, entry.Kind, expiry, ct), now, expiry);
+                _published[entry.ChildPath] = new PublishedEntry(entry, await PutAsync(dht, entry, entry.Kind, expiry, ct), now, expiry);
                 put++;
             }
             foreach (var (path, known) in _published.Where(p => !wanted.ContainsKey(p.Key)).ToList())
@@ -104,6 +104,8 @@ public sealed class Publisher(GrpcClientFactory clients, ServerRegistry registry
             }
             if (!_reachable) logger.LogInformation("The dht module is reachable again; the global namespace entries are up to date");
             _reachable = true;
+            if (put + withdrawn > 0)
+                SaveState();
             if (put + withdrawn > 0)
                 logger.LogInformation("Published {Put} and withdrew {Withdrawn} global namespace entries (salt '{Salt}', addresses {Addresses})",
                     put, withdrawn, settings.Salt, string.Join(", ", settings.Advertise));
@@ -128,7 +130,7 @@ public sealed class Publisher(GrpcClientFactory clients, ServerRegistry registry
         }
     }
 
-    private DateTimeOffset Due(Published published) => published.PutAt + settings.EntryLifetime / 2;
+    private DateTimeOffset Due(PublishedEntry published) => published.PutAt + settings.EntryLifetime / 2;
 
     /// <summary>The key the dht module signs with: entries must name it, and the user binding must be over it.</summary>
     private async Task LearnSigningKeyAsync(DhtClient dht, CancellationToken ct)
@@ -140,6 +142,37 @@ public sealed class Publisher(GrpcClientFactory clients, ServerRegistry registry
                 "node, so links to {Node} will not match them", NodeId.Hash(key), node.NodeIdHex, node.NodeIdHex);
         _binding = UserBinding.Create(user, key);
         _signingKey = key;
+        if (_published.Count > 0 && _stateSigningKey != info.SigningKey)
+        {
+            logger.LogWarning("The node key changed since the last run: the {Count} entries published with the old one cannot be withdrawn and expire by themselves",
+                _published.Count);
+            _published.Clear();
+        }
+        _stateSigningKey = info.SigningKey;
+    }
+
+    /// <summary>What an earlier run published, so that servers removed meanwhile are withdrawn.</summary>
+    private void LoadState()
+    {
+        var state = PublishedState.Load(settings.StateFile, out var problem);
+        if (problem is not null)
+            logger.LogWarning("Cannot read {File} ({Problem}); entries published by an earlier run expire by themselves", settings.StateFile, problem);
+        _stateSigningKey = state.SigningKey;
+        _lastSeq = state.LastSeq;
+        foreach (var entry in state.ValidEntries().Where(e => e.Expiry > time.GetUtcNow()))
+            _published[entry.Wanted.ChildPath] = entry with { PutAt = DateTimeOffset.UnixEpoch }; // due: put again at once
+    }
+
+    private void SaveState()
+    {
+        try
+        {
+            new PublishedState { SigningKey = _stateSigningKey, LastSeq = _lastSeq, Entries = [.. _published.Values] }.Save(settings.StateFile);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("Cannot write {File}: {Message}", settings.StateFile, e.Message);
+        }
     }
 
     /// <summary>Puts one entry; returns its seq. The seq is the time in milliseconds, above every seq used before.</summary>

@@ -13,6 +13,8 @@ public sealed record PublishingSettings
     /// <summary>styx-client's link port (module.json: "{styx-client:link}"), advertised on this machine's addresses when Link:Advertise is not set.</summary>
     public const string LinkPortKey = "Link:Port";
     public const string LifetimeKey = "Publishing:EntryLifetime";
+    public const string StateFileKey = "Publishing:StateFile";
+    public const string DefaultStateFileName = "styx-provider-published.json";
 
     public static readonly TimeSpan DefaultLifetime = TimeSpan.FromHours(1);
     public static readonly TimeSpan MinLifetime = TimeSpan.FromSeconds(10);
@@ -26,6 +28,9 @@ public sealed record PublishingSettings
     /// <summary>How long a published entry holds; it is republished at half of it.</summary>
     public TimeSpan EntryLifetime { get; init; } = DefaultLifetime;
 
+    /// <summary>What has been published (see <see cref="PublishedState"/>).</summary>
+    public required string StateFile { get; init; }
+
     public static PublishingSettings From(IConfiguration configuration)
     {
         var lifetime = configuration.GetValue(LifetimeKey, DefaultLifetime);
@@ -36,6 +41,8 @@ public sealed record PublishingSettings
             Salt = NetworkSalt.Resolve(configuration[NetworkSalt.ConfigurationKey]),
             Advertise = AdvertisedAddresses(configuration),
             EntryLifetime = lifetime,
+            StateFile = configuration[StateFileKey] is { Length: > 0 } file ? Path.GetFullPath(file)
+                : Path.Combine(DataDirectory.Resolve(configuration[DataDirectory.ConfigurationKey]), DefaultStateFileName),
         };
     }
 

@@ -125,6 +125,28 @@ public sealed class PublishingTests : IDisposable
     }
 
     [Fact]
+    public async Task AServerRemovedWhileTheProviderWasStoppedIsWithdrawnWhenItStarts()
+    {
+        await using var dht = await DhtModule.StartAsync(Ct);
+        await using var node = await ProviderNode.StartAsync(Exports(("/bob/a", "[\"*\"]"), ("/bob/b", "[\"*\"]")), dht.GrpcAddress, more: Settings());
+        var before = await Eventually.SucceedsAsync(async () =>
+        {
+            var entries = await DhtReader.EntriesAsync(dht.Client, "/bob", Salt);
+            return entries.Count == 2 ? entries : throw new InvalidOperationException($"{entries.Count} entries under /bob");
+        }, Bound, "/bob/a and /bob/b published", Ct);
+
+        await node.Provider.KillAsync();
+        await File.WriteAllTextAsync(node.ExportsFile, Exports(("/bob/b", "[\"*\"]")), Ct);
+        await node.RestartProviderAsync();
+
+        var withdrawn = await Eventually.SucceedsAsync(async () =>
+            (await DhtReader.EntriesAsync(dht.Client, "/bob", Salt)).SingleOrDefault(e => e.Name == "a" && e.Kind == EntryKind.Withdrawn)
+                ?? throw new InvalidOperationException("/bob/a not withdrawn yet"), Bound, "/bob/a withdrawn after the restart", Ct);
+        Assert.True(withdrawn.Seq > before.Single(e => e.Name == "a").Seq);
+        Assert.Equal([("b", EntryKind.Export)], await DhtReader.ListAsync(dht.Client, "/bob", Salt));
+    }
+
+    [Fact]
     public async Task ABadAllowIsRefusedInTheFileWithItsLineAndThroughTheApi()
     {
         await using var node = await ProviderNode.StartAsync(Exports(("/ok", "[\"*\"]")));
