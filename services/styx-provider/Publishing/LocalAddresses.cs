@@ -12,8 +12,8 @@ public static class LocalAddresses
             .Where(i => i.OperationalStatus == OperationalStatus.Up && i.NetworkInterfaceType != NetworkInterfaceType.Loopback)
             .SelectMany(i => i.GetIPProperties().UnicastAddresses)
             .Select(u => u.Address)
-            .Where(a => !IPAddress.IsLoopback(a) && !a.IsIPv6LinkLocal && a.ScopeId == 0 &&
-                a.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
+            .Where(a => !IPAddress.IsLoopback(a) && (a.AddressFamily == AddressFamily.InterNetwork ||
+                a.AddressFamily == AddressFamily.InterNetworkV6 && !a.IsIPv6LinkLocal && a.ScopeId == 0)) // ScopeId throws for IPv4
             .Distinct()
             .OrderBy(a => a.AddressFamily == AddressFamily.InterNetwork ? 0 : 1);
 }
