@@ -18,7 +18,7 @@ namespace Cheshire.Styx.Namespaces;
 /// Tattach's aname, when not empty, names the namespace path to attach to.
 /// Unmounting does not dispose a tree; fids already inside it keep working on the tree's nodes.
 /// </summary>
-public sealed class Namespace : IFileSystem
+public sealed partial class Namespace : IFileSystem
 {
     private readonly Lock _mutation = new();
     private readonly ConcurrentDictionary<string, ulong> _syntheticPaths = new(StringComparer.Ordinal);
@@ -27,9 +27,10 @@ public sealed class Namespace : IFileSystem
     private ushort _lastQidTag;
     private ulong _nextSyntheticPath;
 
-    public Namespace(string owner = "cheshire")
+    public Namespace(string owner = "cheshire", INamespaceResolver? resolver = null)
     {
         Owner = owner;
+        Resolver = resolver;
         Created = DateTimeOffset.UtcNow;
     }
 
@@ -117,6 +118,7 @@ public sealed class Namespace : IFileSystem
         }
         if (table.HasMountsBelow(path)) return Synthetic(path, parent.User);
         if (failure is not null) throw failure;
+        if (Resolver is not null && parent.ConsultsResolver) return await ResolveRemoteAsync(parent, name, path, ct);
         throw new StyxErrorException(Errno.ENOENT);
     }
 

@@ -40,6 +40,14 @@ internal sealed partial class NamespaceNode
         {
             if (seen.Add(name)) entries.Add(new DirectoryEntry(name, await MountChildAsync(name, cancellationToken)));
         }
+        if (_namespace.Resolver is not null && ConsultsResolver)
+        {
+            // Remote names after the local ones, shown as directories; walking one resolves it (a tree is mounted then).
+            foreach (var name in await _namespace.ListRemoteAsync(Path, cancellationToken))
+            {
+                if (seen.Add(name)) entries.Add(new DirectoryEntry(name, _namespace.Synthetic(NamespacePath.Combine(Path, name), User)));
+            }
+        }
         return entries;
     }
 

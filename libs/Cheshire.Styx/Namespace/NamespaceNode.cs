@@ -27,6 +27,9 @@ internal sealed partial class NamespaceNode : INode
     public ImmutableArray<Layer> Layers { get; }
     public AttachRequest User { get; }
     public bool IsSynthetic => Layers.IsEmpty;
+
+    /// <summary>Where the namespace's resolver may add names: "/" and synthetic directories, never inside a mounted tree.</summary>
+    public bool ConsultsResolver => IsSynthetic || Path == NamespacePath.Root;
     private string Name => NamespacePath.NameOf(Path);
 
     public Qid Qid => IsSynthetic

@@ -1,0 +1,109 @@
+using Cheshire.Styx.FileSystem;
+using Cheshire.Styx.Protocol;
+
+namespace Cheshire.Styx.Namespaces;
+
+/// <summary>
+/// Names the local tree does not have, asked of the <see cref="INamespaceResolver"/>: a resolved tree is mounted where
+/// it was found (later walks are local), a resolved directory is a synthetic directory, and listings of "/" and of
+/// synthetic directories show the resolver's names after the local ones.
+/// </summary>
+public sealed partial class Namespace
+{
+    public static readonly TimeSpan DefaultResolveTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly TimeSpan _resolveTimeout = DefaultResolveTimeout;
+
+    /// <summary>Asked for names the local tree does not have; null: such names do not exist.</summary>
+    public INamespaceResolver? Resolver { get; }
+
+    /// <summary>The deadline of one resolver call: a walk waiting longer fails with EIO, a listing shows local names only.</summary>
+    public TimeSpan ResolveTimeout
+    {
+        get => _resolveTimeout;
+        init => _resolveTimeout = value > TimeSpan.Zero && value <= TimeSpan.FromDays(1)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(ResolveTimeout), value, "must be more than 0 and at most a day");
+    }
+
+    private async ValueTask<NamespaceNode> ResolveRemoteAsync(NamespaceNode parent, string name, string path, CancellationToken ct)
+    {
+        var resolved = await AskResolverAsync(path, (resolver, token) => resolver.ResolveAsync(path, token), ct)
+            ?? throw new StyxErrorException(Errno.ENOENT);
+        if (resolved.Path != path)
+        {
+            await DisposeTreeAsync(resolved.Tree);
+            throw new StyxErrorException(Errno.EIO, $"resolving {path} answered {resolved.Path}");
+        }
+        if (resolved.IsDirectory) return Synthetic(path, parent.User);
+
+        var mounted = MountIfAbsent(resolved);
+        if (mounted is null) await DisposeTreeAsync(resolved.Tree); // another walk mounted it first
+        try
+        {
+            return await ResolveChildAsync(parent, name, ct);
+        }
+        catch (StyxErrorException) when (mounted is not null)
+        {
+            // Not kept: the next walk resolves again instead of failing on a tree that may be gone.
+            Unmount(mounted.Id);
+            await DisposeTreeAsync(resolved.Tree);
+            throw;
+        }
+    }
+
+    /// <summary>The resolver's names in <paramref name="directory"/>; none when it fails or does not answer in time.</summary>
+    internal async ValueTask<IReadOnlyList<string>> ListRemoteAsync(string directory, CancellationToken ct)
+    {
+        IReadOnlyList<string> names;
+        try
+        {
+            names = await AskResolverAsync(directory, (resolver, token) => resolver.ListAsync(directory, token), ct);
+        }
+        catch (StyxErrorException)
+        {
+            return [];
+        }
+        return [.. names.Where(n => n.Length is > 0 and <= 255 && n is not ("." or "..") && !n.Contains('/') && !n.Contains('\0'))];
+    }
+
+    private async ValueTask<T> AskResolverAsync<T>(string path, Func<INamespaceResolver, CancellationToken, ValueTask<T>> ask,
+        CancellationToken ct)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(ResolveTimeout);
+        try
+        {
+            // WaitAsync: a resolver that ignores cancellation still cannot hold the walk past the deadline.
+            return await ask(Resolver!, deadline.Token).AsTask().WaitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new StyxErrorException(Errno.EIO, $"resolving {path}: no answer within {ResolveTimeout.TotalSeconds:0.###} s");
+        }
+        catch (StyxErrorException)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new StyxErrorException(Errno.EIO, $"resolving {path}: {e.Message}");
+        }
+    }
+
+    private MountInfo? MountIfAbsent(ResolvedPath resolved)
+    {
+        lock (_mutation) // reentrant: Mount takes it again
+        {
+            return Table.LayersAt(resolved.Path) is null
+                ? Mount(resolved.Path, resolved.Tree!, resolved.Aname, MountFlags.Replace, resolved.Description)
+                : null;
+        }
+    }
+
+    private static async ValueTask DisposeTreeAsync(IFileSystem? tree)
+    {
+        if (tree is IAsyncDisposable asyncDisposable) await asyncDisposable.DisposeAsync();
+        else if (tree is IDisposable disposable) disposable.Dispose();
+    }
+}

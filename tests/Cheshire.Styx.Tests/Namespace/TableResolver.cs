@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+using Cheshire.Styx.FileSystem;
+using Cheshire.Styx.Namespaces;
+using Cheshire.Styx.Remote;
+
+namespace Cheshire.Styx.Tests.Namespaces;
+
+/// <summary>
+/// A resolver over a fixed global namespace: directories with their names, and exports that are real 9P servers on
+/// 127.0.0.1 (each resolve dials a new connection, as styx-root does to styx-client's socket).
+/// </summary>
+internal sealed class TableResolver : INamespaceResolver
+{
+    private readonly Dictionary<string, string[]> _directories = new(StringComparer.Ordinal) { ["/"] = [] };
+    private readonly Dictionary<string, LoopbackServer> _exports = new(StringComparer.Ordinal);
+
+    /// <summary>Every path asked (resolves and listings), in order.</summary>
+    public ConcurrentQueue<string> Asked { get; } = new();
+
+    /// <summary>Set: every call fails with it (the importing module is down).</summary>
+    public Exception? Failure { get; set; }
+
+    /// <summary>Set: every call waits forever, ignoring cancellation (a peer that never answers).</summary>
+    public bool Hang { get; set; }
+
+    public TableResolver Directory(string path, params string[] names)
+    {
+        _directories[path] = names;
+        return this;
+    }
+
+    public TableResolver Export(string path, LoopbackServer server)
+    {
+        _exports[path] = server;
+        return this;
+    }
+
+    public async ValueTask<ResolvedPath?> ResolveAsync(string path, CancellationToken cancellationToken)
+    {
+        await Answer(path);
+        if (_exports.TryGetValue(path, out var server))
+        {
+            IFileSystem tree = RemoteFileSystem.Create(RemoteFileSystem.TcpDialer("127.0.0.1", server.Port), uname: "glenda");
+            return ResolvedPath.Export(path, tree, "", $"import {path} from test");
+        }
+        return _directories.ContainsKey(path) ? ResolvedPath.Directory(path) : null;
+    }
+
+    public async ValueTask<IReadOnlyList<string>> ListAsync(string directoryPath, CancellationToken cancellationToken)
+    {
+        await Answer(directoryPath);
+        return _directories.TryGetValue(directoryPath, out var names) ? names : [];
+    }
+
+    private async Task Answer(string path)
+    {
+        Asked.Enqueue(path);
+        if (Hang) await new TaskCompletionSource().Task;
+        if (Failure is { } failure) throw failure;
+        await Task.Yield();
+    }
+}
