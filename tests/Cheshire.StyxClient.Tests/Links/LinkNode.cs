@@ -29,7 +29,7 @@ public sealed class LinkNode : IAsyncDisposable
     public string DataDirectory { get; }
     public string SharedDirectory { get; }
     public string OpenDirectory { get; }
-    public ModuleProcess Provider { get; }
+    public ModuleProcess Provider { get; private set; }
     public ModuleProcess Client { get; }
     public int LinkPort { get; }
 
@@ -92,6 +92,13 @@ public sealed class LinkNode : IAsyncDisposable
         var credentials = LinkCredentials.Create(NodeIdentity.Generate(), user);
         var link = await ConnectAsync(credentials, ct: ct);
         return await StyxFs.MountAsync(link.Stream, uname: user.Uid, aname: export, version: version, ct: ct);
+    }
+
+    /// <summary>Kills styx-provider and starts it again on the same data folder, as a supervisor would.</summary>
+    public async Task RestartProviderAsync()
+    {
+        Provider = await Provider.RestartAsync();
+        await Provider.WaitHealthyAsync(Bound, default);
     }
 
     public async ValueTask DisposeAsync()
