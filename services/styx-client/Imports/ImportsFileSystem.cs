@@ -8,7 +8,7 @@ namespace Cheshire.StyxClient.Imports;
 /// (Resolve's mount_aname), attached on its node's link with the export's own path. An aname not imported yet is
 /// resolved first, so a mount survives styx-client restarting.
 /// </summary>
-public sealed class ImportsFileSystem(ImportTable imports, Resolver resolver) : IFileSystem
+public sealed class ImportsFileSystem(ImportTable imports, Resolver resolver, TimeProvider clock) : IFileSystem
 {
     public async ValueTask<INode> AttachAsync(AttachRequest request, CancellationToken cancellationToken)
     {
@@ -21,9 +21,10 @@ public sealed class ImportsFileSystem(ImportTable imports, Resolver resolver) : 
         {
             throw new StyxErrorException(Errno.EINVAL, $"attach names an imported path: {e.Message}");
         }
-        if (!imports.TryGet(path, out var import))
+        // An import whose entry has expired is looked up again: the owner may have moved it, or withdrawn it.
+        if (!imports.TryGet(path, out var import) || import.Entry.Expiry <= clock.GetUtcNow())
         {
-            var resolution = await resolver.ResolveAsync(path, cancellationToken);
+            var resolution = await ResolveAsync(path, cancellationToken);
             if (!resolution.Found)
                 throw new StyxErrorException(Errno.ENOENT, $"nobody publishes {resolution.Missing} in the global namespace");
             if (!resolution.IsExport || resolution.MountPath != path)
@@ -31,5 +32,17 @@ public sealed class ImportsFileSystem(ImportTable imports, Resolver resolver) : 
             import = imports.Add(resolution);
         }
         return await import.Link.Tree.AttachAsync(request with { Aname = import.RemotePath }, cancellationToken);
+    }
+
+    private async Task<Resolution> ResolveAsync(string path, CancellationToken ct)
+    {
+        try
+        {
+            return await resolver.ResolveAsync(path, ct);
+        }
+        catch (Grpc.Core.RpcException e) when (!ct.IsCancellationRequested)
+        {
+            throw new StyxErrorException(Errno.EIO, $"cannot resolve {path}: the dht module cannot be asked: {e.Status.Detail}");
+        }
     }
 }

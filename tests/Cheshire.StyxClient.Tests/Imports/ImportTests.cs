@@ -27,11 +27,11 @@ public sealed class ImportTests(DhtFixture fixture) : IClassFixture<DhtFixture>,
     private readonly string _salt = "import-test-" + Guid.NewGuid().ToString("N");
     private readonly DirectoryInfo _folders = Directory.CreateTempSubdirectory("cheshire-import-");
 
-    private async Task<ModuleProcess> StartStyxClientAsync()
+    private async Task<ModuleProcess> StartStyxClientAsync(Uri? dht = null)
     {
         var client = ModuleProcess.Start(ModuleProcess.ModuleDll("styx-client", "Cheshire.StyxClient"), new Dictionary<string, string>
         {
-            ["services:dht:grpc:0"] = fixture.Dht.GrpcAddress.ToString().TrimEnd('/'),
+            ["services:dht:grpc:0"] = (dht ?? fixture.Dht.GrpcAddress).ToString().TrimEnd('/'),
             ["Cheshire:Salt"] = _salt,
             ["Link:Endpoint"] = $"127.0.0.1:{FreePorts.Tcp()}",
             ["Logging:LogLevel:Cheshire.StyxClient.Imports"] = "Debug",
@@ -164,6 +164,22 @@ public sealed class ImportTests(DhtFixture fixture) : IClassFixture<DhtFixture>,
         Assert.Contains(why, refused.Status.Detail);
         var drop = await Assert.ThrowsAsync<RpcException>(() => importer.DropAsync(new DropRequest { Path = path }, cancellationToken: Ct).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, drop.StatusCode);
+    }
+
+    [Fact]
+    public async Task WithoutTheDhtResolveIsUnavailableAndAnAttachFailsSayingWhy()
+    {
+        await using var client = await StartStyxClientAsync(dht: new Uri($"http://127.0.0.1:{FreePorts.Tcp()}"));
+        using var channel = GrpcChannel.ForAddress(client.GrpcAddress);
+        var importer = new ImporterClient(channel);
+        var refused = await Assert.ThrowsAsync<RpcException>(() =>
+            importer.ResolveAsync(new ResolveRequest { Path = "/alice" }, deadline: DateTime.UtcNow.AddSeconds(30)).ResponseAsync);
+        Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+        Assert.StartsWith("the dht module cannot be asked: ", refused.Status.Detail);
+
+        var reply = new ResolveReply { MountAddress = "unix:" + Path.Combine(client.DataDirectory, "styx-client.sock"), MountAname = "/alice" };
+        var failed = await Assert.ThrowsAnyAsync<Exception>(() => MountAsync(reply, Ct, Styx.Protocol.DialectNames.Unix));
+        Assert.Contains("cannot resolve /alice: the dht module cannot be asked", failed.Message);
     }
 
     public void Dispose()
