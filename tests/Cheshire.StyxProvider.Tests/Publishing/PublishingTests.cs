@@ -147,6 +147,35 @@ public sealed class PublishingTests : IDisposable
     }
 
     [Fact]
+    public async Task ChangesThroughTheApiArePublishedAtOnce()
+    {
+        await using var dht = await DhtModule.StartAsync(Ct);
+        await using var node = await ProviderNode.StartAsync(Exports(("/dave/x", null)), dht.GrpcAddress, more: Settings());
+        using var user = UserOf(node);
+        using var ownerKeys = OwnerEncryption.KeyPair(user);
+        await Eventually.TrueAsync(async () => (await DhtReader.ListAsync(dht.Client, "/dave", Salt, user.Uid, ownerKeys.ExportPrivateKey())).Count == 1,
+            Bound, "/dave/x published for its owner", Ct);
+        Assert.Empty(await DhtReader.ListAsync(dht.Client, "/dave", Salt));
+        Assert.Empty(await DhtReader.ListAsync(dht.Client, "/", Salt)); // its ancestor is sealed too
+
+        // Opened to everyone: the same child, now in the clear, and its ancestor with it.
+        await node.Api.AddServerAsync(new AddServerRequest
+        {
+            Server = new Protos.Provider.ServerDefinition { Path = "/dave/x", Server = "export", Root = _folder.FullName, Allow = { "*" } },
+        }, cancellationToken: Ct);
+        await Eventually.TrueAsync(async () => (await DhtReader.ListAsync(dht.Client, "/dave", Salt)).SequenceEqual([("x", EntryKind.Export)]),
+            Bound, "/dave/x readable by anyone", Ct);
+        Assert.Equal([("dave", EntryKind.Directory)], await DhtReader.ListAsync(dht.Client, "/", Salt));
+
+        // Removed: withdrawn, ancestor included.
+        await node.Api.RemoveServerAsync(new RemoveServerRequest { Path = "/dave/x" }, cancellationToken: Ct);
+        await Eventually.TrueAsync(async () => (await DhtReader.ListAsync(dht.Client, "/", Salt)).Count == 0,
+            Bound, "/dave withdrawn from /", Ct);
+        Assert.Empty(await DhtReader.ListAsync(dht.Client, "/dave", Salt));
+        Assert.All(await DhtReader.EntriesAsync(dht.Client, "/", Salt), e => Assert.Equal(EntryKind.Withdrawn, e.Kind));
+    }
+
+    [Fact]
     public async Task ABadAllowIsRefusedInTheFileWithItsLineAndThroughTheApi()
     {
         await using var node = await ProviderNode.StartAsync(Exports(("/ok", "[\"*\"]")));
