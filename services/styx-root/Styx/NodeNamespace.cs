@@ -8,15 +8,20 @@ using Microsoft.Extensions.Options;
 
 namespace Cheshire.StyxRoot.Styx;
 
-/// <summary>This node's namespace: /cheshire and /tmp from the start, then whatever is mounted through the Namespace API.</summary>
+/// <summary>
+/// This node's namespace: /cheshire and /tmp from the start, then whatever is mounted through the Namespace API, and
+/// where the local tree has nothing, the global namespace through an <see cref="INamespaceResolver"/> (imports mounted on first walk).
+/// </summary>
 public sealed class NodeNamespace
 {
     private readonly Namespace _namespace;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, IAsyncDisposable> _owned = new();
 
-    public NodeNamespace(NodeIdentity identity, UserIdentity user, IOptions<StyxRootOptions> options, TimeProvider time)
+    public NodeNamespace(NodeIdentity identity, UserIdentity user, IOptions<StyxRootOptions> options, TimeProvider time,
+        INamespaceResolver? resolver = null)
     {
-        _namespace = new Namespace();
+        // The library's deadline a little past the gRPC one, so that a lookup styx-client does not answer says so.
+        _namespace = new Namespace(resolver: resolver) { ResolveTimeout = options.Value.ResolveTimeout + TimeSpan.FromSeconds(2) };
         _namespace.Mount("/cheshire", CheshireControlTree.Create(identity, user, DescribeMounts, time), description: "cheshire");
         if (options.Value.TmpCapacityBytes > 0)
             _namespace.Mount("/tmp", new RamFileSystem(capacityBytes: options.Value.TmpCapacityBytes),

@@ -25,6 +25,17 @@ public sealed class StyxRootOptions
     /// <summary>Capacity of the in-memory tree mounted at /tmp; 0 mounts none.</summary>
     public long TmpCapacityBytes { get; set; } = 1L << 30;
 
+    /// <summary>
+    /// Show the global namespace (styx-client's imports) where the local tree has nothing: at / and in synthetic
+    /// directories. Only when styx-client is known (service discovery services:styx-client, as the AppHost sets).
+    /// </summary>
+    public bool GlobalNamespace { get; set; } = true;
+
+    /// <summary>The deadline of one global-namespace lookup through styx-client (which waits on the DHT).</summary>
+    public double ResolveSeconds { get; set; } = 20;
+
+    public TimeSpan ResolveTimeout => TimeSpan.FromSeconds(ResolveSeconds);
+
     /// <summary>Parses and checks <see cref="Endpoint"/>; a bad value stops the module with a clear message.</summary>
     public IPEndPoint Validate()
     {
@@ -39,6 +50,8 @@ public sealed class StyxRootOptions
             throw new InvalidOperationException($"Styx:MaxMessageSize {MaxMessageSize} is below 4096.");
         if (MaxConcurrentRequests < 1)
             throw new InvalidOperationException($"Styx:MaxConcurrentRequests must be at least 1.");
+        if (!(ResolveSeconds > 0 && ResolveSeconds <= 300))
+            throw new InvalidOperationException($"Styx:ResolveSeconds {ResolveSeconds} must be more than 0 and at most 300.");
         return endpoint;
     }
 }
