@@ -16,7 +16,11 @@ public sealed class MaxLinksTests
 
         var first = await node.ConnectAsync(credentials, ct: cts.Token);
         await Assert.ThrowsAsync<LinkAuthenticationException>(() => node.ConnectAsync(credentials, ct: cts.Token));
-        Assert.Contains("1 links are open (Link:MaxLinks)", node.Client.Output);
+        await Eventually.SucceedsAsync(() =>
+        {
+            Assert.Contains("1 links are open (Link:MaxLinks)", node.Client.Output);
+            return Task.FromResult(true);
+        }, LinkNode.Bound, "the refused connection in the log");
 
         await first.DisposeAsync();
         await using var next = await Eventually.SucceedsAsync(() => node.ConnectAsync(credentials, ct: cts.Token),
