@@ -30,7 +30,16 @@ public sealed class GlobalNamespaceResolver(Importer.ImporterClient importer, IO
             throw new IOException($"styx-client resolved {path} to the export {reply.MountPath}.");
 
         var source = MountSource.Ninep(new NinepSource { Address = reply.MountAddress, Aname = reply.MountAname });
-        var tree = await source.OpenAsync(cancellationToken);
+        Cheshire.Styx.FileSystem.IFileSystem tree;
+        try
+        {
+            tree = await source.OpenAsync(cancellationToken);
+        }
+        catch (MountSourceException e)
+        {
+            logger.LogWarning("Importing {Path} from node {Node} failed: {Reason}", path, reply.NodeId, e.Message);
+            throw new IOException(e.Message, e);
+        }
         logger.LogInformation("Imported {Path} of {Owner} on node {Node} ({Source})", path, reply.OwnerUid, reply.NodeId, source.Description);
         return ResolvedPath.Export(path, tree, "", $"import {path} from {reply.NodeId}");
     }
