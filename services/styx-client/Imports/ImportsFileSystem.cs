@@ -10,7 +10,11 @@ namespace Cheshire.StyxClient.Imports;
 /// </summary>
 public sealed class ImportsFileSystem(ImportTable imports, Resolver resolver, TimeProvider clock) : IFileSystem
 {
-    public async ValueTask<INode> AttachAsync(AttachRequest request, CancellationToken cancellationToken)
+    public async ValueTask<INode> AttachAsync(AttachRequest request, CancellationToken cancellationToken) =>
+        (await AttachImportAsync(request, cancellationToken)).Root;
+
+    /// <summary>The imported tree's root, and the link it came over.</summary>
+    public async Task<(INode Root, NodeLink Link)> AttachImportAsync(AttachRequest request, CancellationToken cancellationToken)
     {
         string path;
         try
@@ -31,7 +35,7 @@ public sealed class ImportsFileSystem(ImportTable imports, Resolver resolver, Ti
                 throw new StyxErrorException(Errno.ENOENT, $"{path} is not an export (it resolves to {resolution.MountPath})");
             import = imports.Add(resolution);
         }
-        return await import.Link.Tree.AttachAsync(request with { Aname = import.RemotePath }, cancellationToken);
+        return (await import.Link.Tree.AttachAsync(request with { Aname = import.RemotePath }, cancellationToken), import.Link);
     }
 
     private async Task<Resolution> ResolveAsync(string path, CancellationToken ct)

@@ -20,6 +20,7 @@ public sealed class NodeLink : IAsyncDisposable
     private readonly ILogger _logger;
     private volatile IReadOnlyList<string> _addresses;
     private volatile string _state = "idle";
+    private CancellationTokenSource _connection = new();
 
     public NodeLink(byte[] nodeId, IReadOnlyList<string> addresses, LinkCredentialsSource credentials, string uname, ILogger logger)
     {
@@ -37,8 +38,11 @@ public sealed class NodeLink : IAsyncDisposable
     public string? Error { get; private set; }
     public TimeSpan? Latency { get; private set; }
 
-    /// <summary>idle (never dialled), connecting, connected, failed (see <see cref="Error"/>), or closed.</summary>
+    /// <summary>idle (never dialled), connecting, connected, disconnected, failed (see <see cref="Error"/>), or closed.</summary>
     public string State => Tree.Dialect is not null ? "connected" : _state;
+
+    /// <summary>Cancelled when the current connection to the node ends (the next attach dials again).</summary>
+    public CancellationToken Connection => Volatile.Read(ref _connection).Token;
 
     /// <summary>The node's addresses as its newest entry lists them: the next dial uses these.</summary>
     public void Update(IReadOnlyList<string> addresses) => _addresses = addresses;
@@ -59,8 +63,10 @@ public sealed class NodeLink : IAsyncDisposable
             try
             {
                 await tcp.ConnectAsync(host, port, ct);
-                var link = await LinkStream.ConnectAsync(new CountingStream(tcp.GetStream(), Counters), _credentials.Current, _nodeId,
-                    cancellationToken: ct);
+                var connection = new CancellationTokenSource();
+                var transport = new CountingStream(tcp.GetStream(), Counters, () => Ended(connection));
+                var link = await LinkStream.ConnectAsync(transport, _credentials.Current, _nodeId, cancellationToken: ct);
+                Volatile.Write(ref _connection, connection);
                 (Address, Latency, Error, _state) = (address, Stopwatch.GetElapsedTime(started), null, "connected");
                 _logger.LogInformation("Linked to node {Node} at {Address} in {Ms:0} ms", NodeIdHex, address, Latency.Value.TotalMilliseconds);
                 return link.Stream;
@@ -77,9 +83,22 @@ public sealed class NodeLink : IAsyncDisposable
         throw new IOException($"cannot link to node {NodeIdHex}: {Error}");
     }
 
+    private void Ended(CancellationTokenSource connection)
+    {
+        if (connection.IsCancellationRequested) return;
+        _state = "disconnected";
+        try
+        {
+            connection.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
-        _state = "closed";
         await Tree.DisposeAsync();
+        _state = "closed";
     }
 }

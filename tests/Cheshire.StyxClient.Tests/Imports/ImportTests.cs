@@ -167,6 +167,62 @@ public sealed class ImportTests(DhtFixture fixture) : IClassFixture<DhtFixture>,
     }
 
     [Fact]
+    public async Task WhenTheRemoteNodeRestartsTheNextWalkDialsAgainWithoutARemount()
+    {
+        var music = Folder("music", "song.txt", "before\n");
+        var exports = new Dictionary<string, string> { ["/alice/music"] = music };
+        var server = new TestLinkServer(fixture.Node, _alice, exports);
+        try
+        {
+            var publish = new Publisher(fixture.Dht.Client, fixture.Node, _salt);
+            await publish.PutAsync("/", publish.Entry(_alice, "alice", EntryKind.Directory, addresses: [server.Address]));
+            await publish.PutAsync("/alice", publish.Entry(_alice, "music", addresses: [server.Address]));
+            await using var client = await StartStyxClientAsync();
+            using var channel = GrpcChannel.ForAddress(client.GrpcAddress);
+            var importer = new ImporterClient(channel);
+            var reply = await importer.ResolveAsync(new ResolveRequest { Path = "/alice/music" }, cancellationToken: Ct);
+
+            // Mounted as styx-root mounts a unix: source: a remote tree that attaches at every walk into it (9P2000.u
+            // here, whose errors carry their text).
+            await using var mount = Cheshire.Styx.Remote.RemoteFileSystem.Create(
+                Cheshire.Styx.Remote.RemoteFileSystem.UnixDialer(reply.MountAddress["unix:".Length..]), reply.MountAname, "tester",
+                new Cheshire.Styx.Remote.RemoteOptions { Version = Styx.Protocol.DialectNames.Unix });
+            Assert.Equal("before\n", await ReadAsync(mount, "song.txt"));
+
+            var port = server.Port;
+            await server.DisposeAsync(); // node A goes away...
+            // A request on the old link fails as the link ends; the next walk dials, and says why it cannot link.
+            var down = await Eventually.SucceedsAsync(async () =>
+            {
+                var failed = await Assert.ThrowsAsync<Cheshire.Styx.Protocol.StyxErrorException>(() => ReadAsync(mount, "song.txt"));
+                return failed.Message.Contains("cannot link", StringComparison.Ordinal) ? failed.Message : throw new InvalidOperationException(failed.Message);
+            }, Bound, "a walk that dials the node that is gone", Ct);
+            Assert.True(down.Contains($"cannot link to node {fixture.Node.NodeIdHex}: 127.0.0.1:{port}: ", StringComparison.Ordinal), down);
+            Assert.Equal("failed", Assert.Single((await importer.ListImportsAsync(new ListImportsRequest(), cancellationToken: Ct)).Imports).State);
+
+            await File.WriteAllTextAsync(Path.Combine(music, "song.txt"), "after\n", Ct);
+            server = new TestLinkServer(fixture.Node, _alice, exports, port); // ...and comes back at the same address
+            Assert.Equal("after\n", await ReadAsync(mount, "song.txt"));
+            Assert.Equal(1, server.Links);
+            Assert.Equal("connected", Assert.Single((await importer.ListImportsAsync(new ListImportsRequest(), cancellationToken: Ct)).Imports).State);
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+    }
+
+    /// <summary>A walk from the mount point and a read, as a 9P client's cat through styx-root does.</summary>
+    private static async Task<string> ReadAsync(Cheshire.Styx.Remote.RemoteFileSystem mount, string name)
+    {
+        var root = await mount.AttachAsync(new Cheshire.Styx.FileSystem.AttachRequest("tester", mount.Aname, 0), Ct);
+        var node = await root.LookupAsync(name, Ct);
+        await using var file = await node.OpenAsync(new Cheshire.Styx.FileSystem.OpenOptions(Cheshire.Styx.FileSystem.OpenAccess.Read), Ct);
+        var buffer = new byte[4096];
+        return System.Text.Encoding.UTF8.GetString(buffer, 0, await file.ReadAsync(0, buffer, Ct));
+    }
+
+    [Fact]
     public async Task WithoutTheDhtResolveIsUnavailableAndAnAttachFailsSayingWhy()
     {
         await using var client = await StartStyxClientAsync(dht: new Uri($"http://127.0.0.1:{FreePorts.Tcp()}"));

@@ -16,22 +16,26 @@ namespace Cheshire.StyxClient.Tests.Imports;
 /// </summary>
 internal sealed class TestLinkServer : IAsyncDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener _listener;
     private readonly LinkCredentialsSource _credentials;
     private readonly Dictionary<string, LocalFileSystem> _exports;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private int _links;
+    private int _disposed;
 
-    public TestLinkServer(NodeIdentity node, UserIdentity user, IReadOnlyDictionary<string, string> exports)
+    /// <param name="port">0 for any; the port of a server that stopped to play its node restarting.</param>
+    public TestLinkServer(NodeIdentity node, UserIdentity user, IReadOnlyDictionary<string, string> exports, int port = 0)
     {
+        _listener = new TcpListener(IPAddress.Loopback, port);
         _credentials = new LinkCredentialsSource(node, user);
         _exports = exports.ToDictionary(e => e.Key, e => new LocalFileSystem(e.Value));
         _listener.Start();
         _accepting = AcceptAsync();
     }
 
-    public string Address => $"127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+    public string Address => $"127.0.0.1:{Port}";
     public int Links => Volatile.Read(ref _links);
     public ConcurrentQueue<(string Uid, string Aname)> Attaches { get; } = new();
 
@@ -79,6 +83,7 @@ internal sealed class TestLinkServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         await _stop.CancelAsync();
         _listener.Stop();
         await _accepting;
