@@ -32,12 +32,17 @@ public sealed class DhtDirectoryReader(DhtClient dht, ImportsSettings settings, 
             DecryptionKey = ByteString.CopyFrom(_ownerKey),
         };
         var entries = new List<NamespaceEntry>();
+        var values = 0;
         try
         {
             using var call = dht.Get(request, deadline: DateTime.UtcNow + settings.LookupTimeout, cancellationToken: ct);
             while (await call.ResponseStream.MoveNext(ct))
+            {
+                values++;
                 if (Verify(directory, call.ResponseStream.Current) is { } entry)
                     entries.Add(entry);
+            }
+            logger.LogDebug("DHT get of {Directory}: {Values} values, {Entries} verified", directory, values, entries.Count);
             return (entries, true);
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.DeadlineExceeded && !ct.IsCancellationRequested)

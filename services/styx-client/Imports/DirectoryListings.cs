@@ -12,6 +12,7 @@ namespace Cheshire.StyxClient.Imports;
 public sealed class DirectoryListings(DhtDirectoryReader reader, ImportsSettings settings, Cheshire.Identity.UserIdentity user, TimeProvider clock)
 {
     private readonly ConcurrentDictionary<string, Listing> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task<Listing>> _fetching = new(StringComparer.Ordinal);
     private readonly string _viewer = user.Uid;
 
     /// <summary>The listing of <paramref name="directory"/> (a path of names).</summary>
@@ -36,9 +37,19 @@ public sealed class DirectoryListings(DhtDirectoryReader reader, ImportsSettings
     /// <summary>Forgets the cached listing of <paramref name="directory"/>.</summary>
     public void Forget(string directory) => _cache.TryRemove(directory, out _);
 
+    /// <summary>One DHT get per directory at a time: walks arriving meanwhile (a client retrying, a burst of lookups) share it.</summary>
     private async Task<Listing> FetchAsync(string directory, CancellationToken ct)
     {
-        var (entries, complete) = await reader.ReadAsync(directory, ct);
+        var fetch = _fetching.GetOrAdd(directory, ReadAsync);
+        _ = fetch.ContinueWith(done => _fetching.TryRemove(KeyValuePair.Create(directory, done)), CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return await fetch.WaitAsync(ct);
+    }
+
+    /// <summary>Bounded by the lookup deadline, not by any one caller: others may be waiting for it.</summary>
+    private async Task<Listing> ReadAsync(string directory)
+    {
+        var (entries, complete) = await reader.ReadAsync(directory, CancellationToken.None);
         var now = clock.GetUtcNow();
         var listed = EntrySelection.Select(entries, _viewer);
         var lifetime = listed.Count == 0 || !complete

@@ -172,6 +172,18 @@ public sealed class ResolverTests(DhtFixture fixture) : IClassFixture<DhtFixture
         Assert.Equal(["late", "later"], (await resolver.ResolveAsync("/", Ct)).Children.Select(c => c.Label));
     }
 
+    [Fact]
+    public async Task ResolutionsOfOneDirectoryAtTheSameTimeShareOneDhtGet()
+    {
+        var publish = PublishIn();
+        await publish.PutAsync("/", publish.Entry(_alice, "busy"));
+        var resolver = ResolverFor(_alice);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => resolver.ResolveAsync($"/busy/file{i}", Ct)));
+        Assert.All(answers, a => Assert.Equal("/busy", a.MountPath));
+        Assert.Single(_log.Lines, l => l.StartsWith("Debug: DHT get of /:", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("", "A path is required")]
     [InlineData("alice", "is absolute")]
