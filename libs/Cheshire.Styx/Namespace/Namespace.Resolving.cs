@@ -13,6 +13,7 @@ public sealed partial class Namespace
     public static readonly TimeSpan DefaultResolveTimeout = TimeSpan.FromSeconds(30);
 
     private readonly TimeSpan _resolveTimeout = DefaultResolveTimeout;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, IFileSystem> _resolvedTrees = new();
 
     /// <summary>Asked for names the local tree does not have; null: such names do not exist.</summary>
     public INamespaceResolver? Resolver { get; }
@@ -46,8 +47,7 @@ public sealed partial class Namespace
         catch (StyxErrorException) when (mounted is not null)
         {
             // Not kept: the next walk resolves again instead of failing on a tree that may be gone.
-            Unmount(mounted.Id);
-            await DisposeTreeAsync(resolved.Tree);
+            if (RemoveMounts(m => m.Info.Id == mounted.Id, release: false)) await ReleaseResolvedTreeAsync(mounted.Id);
             throw;
         }
     }
@@ -95,9 +95,32 @@ public sealed partial class Namespace
     {
         lock (_mutation) // reentrant: Mount takes it again
         {
-            return Table.LayersAt(resolved.Path) is null
-                ? Mount(resolved.Path, resolved.Tree!, resolved.Aname, MountFlags.Replace, resolved.Description)
-                : null;
+            if (Table.LayersAt(resolved.Path) is not null) return null;
+            var info = Mount(resolved.Path, resolved.Tree!, resolved.Aname, MountFlags.Replace, resolved.Description);
+            _resolvedTrees[info.Id] = resolved.Tree!;
+            return info;
+        }
+    }
+
+    /// <summary>Unmounted resolved trees are the namespace's own: their connections close (held fids into them fail).</summary>
+    private void ReleaseResolvedTrees(IReadOnlyList<Mount> removed)
+    {
+        foreach (var mount in removed)
+        {
+            if (_resolvedTrees.ContainsKey(mount.Info.Id)) _ = ReleaseResolvedTreeAsync(mount.Info.Id).AsTask();
+        }
+    }
+
+    private async ValueTask ReleaseResolvedTreeAsync(long mountId)
+    {
+        if (!_resolvedTrees.TryRemove(mountId, out var tree)) return;
+        try
+        {
+            await DisposeTreeAsync(tree);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or StyxErrorException)
+        {
+            // closing a connection that already broke
         }
     }
 

@@ -16,7 +16,7 @@ namespace Cheshire.Styx.Namespaces;
 /// // serve with new StyxServerConnection(pipe, ns).RunAsync(ct)
 /// </code>
 /// Tattach's aname, when not empty, names the namespace path to attach to.
-/// Unmounting does not dispose a tree; fids already inside it keep working on the tree's nodes.
+/// Unmounting does not dispose a tree (except one a resolver gave); fids already inside it keep working on the tree's nodes.
 /// </summary>
 public sealed partial class Namespace : IFileSystem
 {
@@ -171,14 +171,18 @@ public sealed partial class Namespace : IFileSystem
         }
     }
 
-    private bool Remove(Func<Mount, bool> match)
+    private bool Remove(Func<Mount, bool> match) => RemoveMounts(match, release: true);
+
+    private bool RemoveMounts(Func<Mount, bool> match, bool release)
     {
+        IReadOnlyList<Mount> removed;
         lock (_mutation)
         {
-            var table = _table.Without(match, out var removed);
+            var table = _table.Without(match, out removed);
             Volatile.Write(ref _table, table);
-            return removed.Count > 0;
         }
+        if (release) ReleaseResolvedTrees(removed);
+        return removed.Count > 0;
     }
 
     /// <summary>

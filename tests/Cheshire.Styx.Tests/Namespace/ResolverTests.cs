@@ -5,6 +5,7 @@ using Cheshire.Styx.FileSystem.Ram;
 using Cheshire.Styx.FileSystem.Synthetic;
 using Cheshire.Styx.Namespaces;
 using Cheshire.Styx.Protocol;
+using Cheshire.Testing;
 
 namespace Cheshire.Styx.Tests.Namespaces;
 
@@ -131,6 +132,36 @@ public sealed class ResolverTests : IAsyncLifetime
         Assert.Contains("resolving /alice: no answer within 0.3 s", error.Message, StringComparison.Ordinal);
         Assert.Equal(["cheshire", "tmp"], await linux.NamesAsync("/"));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Unmounting_an_import_closes_its_tree_and_the_next_walk_resolves_it_again()
+    {
+        var music = await ServeAsync("song.txt", "la la la");
+        var resolver = new TableResolver().Directory("/", "music").Export("/music", music);
+        await using var h = NamespaceHarness.Start(NodeNamespace(resolver));
+        await using var client = await h.ConnectAsync();
+        Assert.Equal("la la la", await client.ReadTextAsync("/music/song.txt"));
+        var first = Assert.Single(resolver.Trees);
+
+        Assert.True(h.Namespace.Unmount("/music"));
+
+        var user = new AttachRequest("glenda", "", 0);
+        await Eventually.TrueAsync(async () =>
+        {
+            try
+            {
+                await first.AttachAsync(user, None);
+                return false;
+            }
+            catch (ObjectDisposedException)
+            {
+                return true;
+            }
+        }, TimeSpan.FromSeconds(10), "the unmounted import's tree disposed", TestContext.Current.CancellationToken);
+        Assert.Equal("la la la", await client.ReadTextAsync("/music/song.txt"));
+        Assert.Equal(2, resolver.Asked.Count(p => p == "/music"));
+        Assert.Equal(2, resolver.Trees.Count);
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Cheshire.Styx.FileSystem;
 using Cheshire.Styx.Namespaces;
 using Cheshire.Styx.Remote;
 
@@ -16,6 +15,9 @@ internal sealed class TableResolver : INamespaceResolver
 
     /// <summary>Every path asked (resolves and listings), in order.</summary>
     public ConcurrentQueue<string> Asked { get; } = new();
+
+    /// <summary>The trees handed out, in order.</summary>
+    public ConcurrentQueue<RemoteFileSystem> Trees { get; } = new();
 
     /// <summary>Set: every call fails with it (the importing module is down).</summary>
     public Exception? Failure { get; set; }
@@ -40,7 +42,8 @@ internal sealed class TableResolver : INamespaceResolver
         await Answer(path);
         if (_exports.TryGetValue(path, out var server))
         {
-            IFileSystem tree = RemoteFileSystem.Create(RemoteFileSystem.TcpDialer("127.0.0.1", server.Port), uname: "glenda");
+            var tree = RemoteFileSystem.Create(RemoteFileSystem.TcpDialer("127.0.0.1", server.Port), uname: "glenda");
+            Trees.Enqueue(tree);
             return ResolvedPath.Export(path, tree, "", $"import {path} from test");
         }
         return _directories.ContainsKey(path) ? ResolvedPath.Directory(path) : null;
