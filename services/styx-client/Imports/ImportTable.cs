@@ -31,16 +31,30 @@ public sealed class ImportTable(LinkCredentialsSource credentials, UserIdentity 
         var entry = resolution.Entry?.Entry is { Kind: EntryKind.Export } export ? export
             : throw new ArgumentException($"{resolution.Path} did not resolve to an export.", nameof(resolution));
         var node = entry.NodeId.ToString();
+        Import import;
+        NodeLink? unused;
         lock (_gate)
         {
             if (_links.TryGetValue(node, out var link))
                 link.Update(entry.Addresses);
             else
                 _links[node] = link = new NodeLink(entry.NodeId.ToArray(), entry.Addresses, credentials, user.Uid, logger);
-            var import = new Import(resolution.MountPath, resolution.NamesPath, entry, link);
+            import = new Import(resolution.MountPath, resolution.NamesPath, entry, link);
+            _imports.TryGetValue(import.Path, out var replaced);
             _imports[import.Path] = import;
-            return import;
+            // The export moved to another node: the old node's link goes when nothing else uses it.
+            unused = replaced is not null && replaced.Link != link ? Unused(replaced.Link) : null;
         }
+        if (unused is not null) _ = unused.DisposeAsync().AsTask();
+        return import;
+    }
+
+    /// <summary>Under the gate: <paramref name="link"/> removed from the table if no import uses it any more.</summary>
+    private NodeLink? Unused(NodeLink link)
+    {
+        if (_imports.Values.Any(i => i.Link == link)) return null;
+        _links.Remove(link.NodeIdHex);
+        return link;
     }
 
     public bool TryGet(string path, out Import import)
@@ -56,11 +70,7 @@ public sealed class ImportTable(LinkCredentialsSource credentials, UserIdentity 
         {
             if (!_imports.Remove(path, out var import))
                 return false;
-            if (!_imports.Values.Any(i => i.Link == import.Link))
-            {
-                _links.Remove(import.Link.NodeIdHex);
-                unused = import.Link;
-            }
+            unused = Unused(import.Link);
         }
         if (unused is not null) await unused.DisposeAsync();
         return true;
