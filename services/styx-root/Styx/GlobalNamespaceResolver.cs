@@ -1,6 +1,7 @@
 using Cheshire.Protos.Importer;
 using Cheshire.Protos.Namespace;
 using Cheshire.Styx.Namespaces;
+using Cheshire.Styx.Protocol;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 
@@ -56,6 +57,11 @@ public sealed class GlobalNamespaceResolver(Importer.ImporterClient importer, IO
         {
             return await importer.ResolveAsync(new ResolveRequest { Path = path }, deadline: DateTime.UtcNow + Timeout,
                 cancellationToken: ct);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.InvalidArgument)
+        {
+            // A name the global namespace cannot hold (a control character, too long): the walk's own fault.
+            throw new StyxErrorException(Errno.EINVAL, e.Status.Detail);
         }
         catch (RpcException e) when (!ct.IsCancellationRequested)
         {

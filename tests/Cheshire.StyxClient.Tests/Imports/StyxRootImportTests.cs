@@ -61,6 +61,8 @@ public sealed class StyxRootImportTests(DhtFixture fixture) : IClassFixture<DhtF
 
             var missing = await Assert.ThrowsAsync<StyxErrorException>(() => fs.ListAsync("nobody", Ct));
             Assert.Equal(Errno.ENOENT, missing.Errno);
+            var bad = await Assert.ThrowsAsync<StyxErrorException>(() => fs.ListAsync("bell\u0007name", Ct));
+            Assert.Equal(Errno.EINVAL, bad.Errno);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
