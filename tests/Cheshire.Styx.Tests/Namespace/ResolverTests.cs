@@ -165,6 +165,33 @@ public sealed class ResolverTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Walks_racing_to_one_export_mount_it_once_and_the_extra_tree_is_closed()
+    {
+        var music = await ServeAsync("song.txt", "la la la");
+        var resolver = new TableResolver { ExportsTogether = 2 }.Directory("/", "music").Export("/music", music);
+        await using var h = NamespaceHarness.Start(NodeNamespace(resolver));
+        await using var first = await h.ConnectAsync();
+        await using var second = await h.ConnectAsync();
+
+        var texts = await Task.WhenAll(first.ReadTextAsync("/music/song.txt"), second.ReadTextAsync("/music/song.txt"));
+
+        Assert.Equal(["la la la", "la la la"], texts);
+        Assert.Single(h.Namespace.List(), m => m.Path == "/music");
+        Assert.Equal(2, resolver.Trees.Count);
+        var user = new AttachRequest("glenda", "", 0);
+        await Eventually.TrueAsync(async () =>
+        {
+            var disposed = 0;
+            foreach (var tree in resolver.Trees)
+            {
+                try { await tree.AttachAsync(user, None); }
+                catch (ObjectDisposedException) { disposed++; }
+            }
+            return disposed == 1;
+        }, TimeSpan.FromSeconds(10), "one of the two trees closed", TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
     public async Task A_local_mount_shadows_the_remote_name()
     {
         var remote = await ServeAsync("whose", "remote");

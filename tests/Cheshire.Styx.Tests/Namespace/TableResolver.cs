@@ -22,6 +22,12 @@ internal sealed class TableResolver : INamespaceResolver
     /// <summary>Set: every call fails with it (the importing module is down).</summary>
     public Exception? Failure { get; set; }
 
+    private readonly TaskCompletionSource _together = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _exportResolves;
+
+    /// <summary>Export resolves wait until this many are under way (walks that race to mount one path).</summary>
+    public int ExportsTogether { get; set; } = 1;
+
     /// <summary>Set: every call waits forever, ignoring cancellation (a peer that never answers).</summary>
     public bool Hang { get; set; }
 
@@ -42,6 +48,8 @@ internal sealed class TableResolver : INamespaceResolver
         await Answer(path);
         if (_exports.TryGetValue(path, out var server))
         {
+            if (Interlocked.Increment(ref _exportResolves) >= ExportsTogether) _together.TrySetResult();
+            await _together.Task.WaitAsync(cancellationToken);
             var tree = RemoteFileSystem.Create(RemoteFileSystem.TcpDialer("127.0.0.1", server.Port), uname: "glenda");
             Trees.Enqueue(tree);
             return ResolvedPath.Export(path, tree, "", $"import {path} from test");
