@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Cheshire.Bench.Styx;
 using Cheshire.Styx.Protocol;
@@ -5,11 +6,14 @@ using Cheshire.Styx.Protocol;
 // Default: styx-root (in-memory /tmp) against diod (a directory) on loopback, the same files, the same clients.
 // --provider: diod, styx-provider exporting that same directory (its own 9P listener), and styx-root → provider
 // (the client reads styx-root's /export, which styx-root forwards to the provider over its Unix socket).
+// --link: two nodes (see LinkNodes): "A local" (A's styx-root → A's provider) against "B→A" (B's styx-root → B's
+// styx-client → TLS link → A's styx-client → A's provider), the same export; no diod.
 var sizeMiB = ArgInt("--size-mib", 256);
 var smallFiles = ArgInt("--small-files", 1000);
 var operations = ArgInt("--operations", 20000);
 var repeat = ArgInt("--repeat", 3);
 var providerMode = args.Contains("--provider");
+var linkMode = args.Contains("--link");
 // --rows 1,4: only those rows of the table (1-based), for quick checks while working on one path.
 var onlyRows = ArgString("--rows") is { } list ? list.Split(',').Select(r => int.Parse(r, CultureInfo.InvariantCulture)).ToHashSet() : null;
 var size = sizeMiB * 1024L * 1024;
@@ -28,6 +32,29 @@ for (var i = 0; i < smallFiles; i++)
 {
     random.NextBytes(small);
     await File.WriteAllBytesAsync(Path.Combine(export, Measurements.SmallName(i)), small);
+}
+
+if (linkMode)
+{
+    var nodes = LinkNodes.Start(repoRoot, work.FullName, export);
+    try
+    {
+        await nodes.Local.WaitListeningAsync();
+        await nodes.Remote.WaitListeningAsync();
+        await WaitReadableAsync(nodes.Local, TimeSpan.FromSeconds(60));
+        // B finds /export through its dht once A has published it: resolving and dialing A can take a while.
+        var resolved = Stopwatch.StartNew();
+        await WaitReadableAsync(nodes.Remote, TimeSpan.FromSeconds(180));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"B reads A's /export after {resolved.Elapsed.TotalSeconds:F1} s"));
+        await RunAsync([nodes.Local, nodes.Remote], nodes.Processes);
+    }
+    finally
+    {
+        foreach (var (_, process) in nodes.Processes.Reverse())
+            Server.Stop(process);
+        work.Delete(recursive: true);
+    }
+    return;
 }
 
 var diod = Server.StartDiod(export);
@@ -50,7 +77,7 @@ try
         await WaitReadableAsync(throughRoot, TimeSpan.FromSeconds(60));
         servers = [diod, provider, throughRoot];
     }
-    await RunAsync(servers);
+    await RunAsync(servers, [.. new[] { diod, root, provider }.OfType<Server>().SelectMany(s => s.Processes).DistinctBy(p => p.Process.Id)]);
 }
 finally
 {
@@ -59,7 +86,8 @@ finally
     work.Delete(recursive: true);
 }
 
-async Task RunAsync(List<Server> servers)
+// The first server is the baseline every other is divided by; with three, the third is also divided by the second.
+async Task RunAsync(List<Server> servers, IReadOnlyList<(string Name, Process Process)> all)
 {
     var rows = new List<(string Name, string Unit, double[] Best, double[][] Cpu)>();
     var rowNumber = 0;
@@ -85,7 +113,10 @@ async Task RunAsync(List<Server> servers)
 
     await Row("sequential read, 1 in flight (Cheshire client)", "MB/s", s => Measurements.SequentialReadAsync(s, "big", size, 1));
     await Row("sequential read, 4 in flight (Cheshire client)", "MB/s", s => Measurements.SequentialReadAsync(s, "big", size, 4));
-    await Row("sequential read (diodcat)", "MB/s", s => Measurements.DiodcatAsync(s, "big", size));
+    if (servers[0].Name == "diod")
+        await Row("sequential read (diodcat)", "MB/s", s => Measurements.DiodcatAsync(s, "big", size));
+    else
+        rowNumber++;
     await Row("walk+open+read 4K+clunk, 1 loop", "ops/s", s => Measurements.SmallFileLoopAsync(s, smallFiles, operations, 1));
     await Row("walk+open+read 4K+clunk, 16 loops", "ops/s", s => Measurements.SmallFileLoopAsync(s, smallFiles, operations, 16));
 
@@ -93,7 +124,7 @@ async Task RunAsync(List<Server> servers)
     var hop = others.Count == 2;
     Console.WriteLine();
     Console.WriteLine("| benchmark | unit | " + string.Join(" | ", servers.Select(s => s.Name)) + " | " +
-                      string.Join(" | ", others.Select(s => $"{s.Name} / diod")) + (hop ? $" | {others[1].Name} / {others[0].Name}" : "") + " |");
+                      string.Join(" | ", others.Select(s => $"{s.Name} / {servers[0].Name}")) + (hop ? $" | {others[1].Name} / {others[0].Name}" : "") + " |");
     Console.WriteLine("|---|---|" + string.Concat(Enumerable.Repeat("---:|", servers.Count + others.Count + (hop ? 1 : 0))));
     foreach (var (name, unit, best, _) in rows)
     {
@@ -109,8 +140,7 @@ async Task RunAsync(List<Server> servers)
     foreach (var (name, _, _, cpu) in rows)
         Console.WriteLine($"| {name} | " + string.Join(" | ", cpu.Select(c => string.Join(" + ", c.Select(v => v.ToString("F2", CultureInfo.InvariantCulture))))) + " |");
     Console.WriteLine();
-    Console.WriteLine("server CPU seconds used in all: " + string.Join(", ", new[] { diod, root, provider }.OfType<Server>()
-        .SelectMany(s => s.Processes).Select(p => { p.Process.Refresh(); return string.Create(CultureInfo.InvariantCulture, $"{p.Name} {p.Process.TotalProcessorTime.TotalSeconds:F1}"); })));
+    Console.WriteLine("server CPU seconds used in all: " + string.Join(", ", all.Select(p => { p.Process.Refresh(); return string.Create(CultureInfo.InvariantCulture, $"{p.Name} {p.Process.TotalProcessorTime.TotalSeconds:F1}"); })));
 }
 
 int ArgInt(string name, int fallback) =>

@@ -93,21 +93,21 @@ public sealed record Server(string Name, int Port, string Aname, IReadOnlyList<(
         process.Dispose();
     }
 
-    private static string ModuleDll(string repoRoot, string folder, string assembly)
+    internal static string ModuleDll(string repoRoot, string folder, string assembly)
     {
         var dll = Path.Combine(repoRoot, "services", folder, "bin", "Release", "net10.0", assembly + ".dll");
         return File.Exists(dll) ? dll : Path.Combine(repoRoot, "services", folder, "bin", "Debug", "net10.0", assembly + ".dll");
     }
 
     // The content root is the benchmark's folder, so the module's own appsettings.json (which names the protocols) is not read.
-    private static string Kestrel(int grpc, int http) =>
+    internal static string Kestrel(int grpc, int http) =>
         $"--Kestrel:Endpoints:grpc:Url=http://127.0.0.1:{grpc} --Kestrel:Endpoints:grpc:Protocols=Http2 " +
         $"--Kestrel:Endpoints:http:Url=http://127.0.0.1:{http} --Kestrel:Endpoints:http:Protocols=Http1";
 
-    private static Process Start(string file, string arguments) =>
+    internal static Process Start(string file, string arguments) =>
         Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = false, RedirectStandardError = false })!;
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
