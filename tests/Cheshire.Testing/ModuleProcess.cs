@@ -115,8 +115,11 @@ public sealed class ModuleProcess : IAsyncDisposable
         return path;
     }
 
-    /// <summary>Waits until /health answers Healthy, or fails with the module's output.</summary>
-    public async Task WaitHealthyAsync(TimeSpan timeout, CancellationToken ct)
+    /// <summary>
+    /// Waits until /health answers Healthy (or Degraded too, with <paramref name="acceptDegraded"/>: a module that is
+    /// up but alone, as a dht without peers), or fails with the module's output.
+    /// </summary>
+    public async Task WaitHealthyAsync(TimeSpan timeout, CancellationToken ct, bool acceptDegraded = false)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow + timeout;
@@ -126,7 +129,8 @@ public sealed class ModuleProcess : IAsyncDisposable
                 throw new InvalidOperationException($"{Name} exited with {_process.ExitCode}:\n{Output}");
             try
             {
-                if (await http.GetStringAsync(HealthAddress, ct) == "Healthy")
+                var status = await http.GetStringAsync(HealthAddress, ct);
+                if (status == "Healthy" || (acceptDegraded && status == "Degraded"))
                     return;
             }
             catch (HttpRequestException) { }
