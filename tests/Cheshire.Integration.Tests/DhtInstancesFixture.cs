@@ -8,7 +8,8 @@ namespace Cheshire.Integration.Tests;
 public sealed class DhtInstancesFixture : IAsyncLifetime
 {
     public const int Instances = 3;
-    public const int UdpPort = 43222;
+    /// <summary>The first instance's UDP port; instance i listens on UdpPort + i (all free when the fixture starts).</summary>
+    public static int UdpPort { get; } = Cheshire.Testing.FreePorts.UdpRange(Instances);
     public static readonly string[] DhtModules = [.. Enumerable.Range(0, Instances).Select(i => $"dht-{i}")];
 
     private readonly List<GrpcChannel> _channels = [];

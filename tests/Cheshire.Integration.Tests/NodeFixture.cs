@@ -19,13 +19,17 @@ public sealed class NodeFixture : IAsyncLifetime
     /// <summary>styx-root's 9P port: a free one, so a node the user runs on 6666 is left alone.</summary>
     public int StyxPort { get; } = FreePorts.Tcp();
 
+    /// <summary>styx-client's link port (all interfaces): a free one, not 5660 of a node the user runs.</summary>
+    public int LinkPort { get; } = FreePorts.Tcp();
+
     public DistributedApplication App { get; private set; } = null!;
 
     public async ValueTask InitializeAsync()
     {
         using var cts = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Cheshire_AppHost>(
-            [$"--Cheshire:DataDir={DataDirectory}", $"--Cheshire:Ports:styx-root:styx={StyxPort}"], cts.Token);
+            [$"--Cheshire:DataDir={DataDirectory}", $"--Cheshire:Ports:styx-root:styx={StyxPort}",
+             $"--Cheshire:Ports:styx-client:link={LinkPort}"], cts.Token);
         App = await builder.BuildAsync(cts.Token);
         await App.StartAsync(cts.Token);
         foreach (var module in Modules)

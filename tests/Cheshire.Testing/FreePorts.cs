@@ -26,6 +26,39 @@ public static class FreePorts
         return ((IPEndPoint)socket.LocalEndPoint!).Port;
     });
 
+    /// <summary>The first of <paramref name="count"/> consecutive loopback UDP ports that are all free now.</summary>
+    public static int UdpRange(int count)
+    {
+        while (true)
+        {
+            var first = Udp();
+            if (first + count - 1 > IPEndPoint.MaxPort) continue;
+            var sockets = new List<Socket>();
+            try
+            {
+                for (var port = first + 1; port < first + count; port++)
+                {
+                    var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                    sockets.Add(socket);
+                    socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
+                }
+                lock (Gate)
+                {
+                    for (var port = first + 1; port < first + count; port++) Given.Add((ProtocolType.Udp, port));
+                }
+                return first;
+            }
+            catch (SocketException)
+            {
+                // One of the following ports is taken: try another start.
+            }
+            finally
+            {
+                foreach (var socket in sockets) socket.Dispose();
+            }
+        }
+    }
+
     private static int Next(ProtocolType protocol, Func<int> bindAndRelease)
     {
         lock (Gate)
