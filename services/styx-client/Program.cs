@@ -5,6 +5,7 @@ using Cheshire.StyxClient.Extensions;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddCheshireModule();
+builder.AddLinkCredentials();
 builder.AddLinkServer();
 builder.AddImports();
 builder.Services.AddGrpc();

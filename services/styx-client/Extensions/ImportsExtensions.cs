@@ -1,10 +1,7 @@
-using Cheshire.Identity;
-using Cheshire.Link;
 using Cheshire.ServiceDefaults;
 using Cheshire.StyxClient.Imports;
 using Grpc.Net.ClientFactory;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using DhtClient = Cheshire.Protos.Dht.Dht.DhtClient;
 
 namespace Cheshire.StyxClient.Extensions;
@@ -18,10 +15,8 @@ public static class ImportsExtensions
     /// </summary>
     public static WebApplicationBuilder AddImports(this WebApplicationBuilder builder)
     {
-        if (!builder.Services.Any(s => s.ServiceType == typeof(UserIdentity))) builder.AddUserIdentity();
         var settings = ImportsSettings.From(builder.Configuration);
         builder.Services.AddSingleton(settings);
-        builder.Services.TryAddSingleton(s => new LinkCredentialsSource(s.GetRequiredService<NodeIdentity>(), s.GetRequiredService<UserIdentity>()));
         builder.Services.AddModuleStreamingClient<DhtClient>(DhtDirectoryReader.Module);
         builder.Services.AddSingleton(s => ActivatorUtilities.CreateInstance<DhtDirectoryReader>(s,
             s.GetRequiredService<GrpcClientFactory>().CreateModuleStreamingClient<DhtClient>(DhtDirectoryReader.Module)));

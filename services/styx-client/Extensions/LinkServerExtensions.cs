@@ -1,9 +1,6 @@
-using Cheshire.Identity;
-using Cheshire.Link;
 using Cheshire.ServiceDefaults;
 using Cheshire.StyxClient.Links;
 using Grpc.Net.ClientFactory;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using ProviderClient = Cheshire.Protos.Provider.Provider.ProviderClient;
 
 namespace Cheshire.StyxClient.Extensions;
@@ -16,9 +13,7 @@ public static class LinkServerExtensions
     /// </summary>
     public static WebApplicationBuilder AddLinkServer(this WebApplicationBuilder builder)
     {
-        if (!builder.Services.Any(s => s.ServiceType == typeof(UserIdentity))) builder.AddUserIdentity();
         builder.Services.AddSingleton(LinkSettings.From(builder.Configuration));
-        builder.Services.TryAddSingleton(s => new LinkCredentialsSource(s.GetRequiredService<NodeIdentity>(), s.GetRequiredService<UserIdentity>()));
         builder.Services.AddModuleClient<ProviderClient>(ExportCatalog.Module);
         builder.Services.AddSingleton(s => new ExportCatalog(
             s.GetRequiredService<GrpcClientFactory>().CreateModuleClient<ProviderClient>(ExportCatalog.Module)));
