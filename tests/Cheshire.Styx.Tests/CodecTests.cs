@@ -83,7 +83,7 @@ public sealed class CodecTests
         var one = StyxMessageWriter.ToArray(new Tread(1, 2, 3, 4), Dialect.Linux);
         var two = StyxMessageWriter.ToArray(new Twalk(2, 1, 2, ["x"]), Dialect.Linux);
         var all = one.Concat(two).ToArray();
-        var sequence = Segments(all, 3);
+        var sequence = Segments.Of(all, 3);
         var reader = new StyxMessageReader(Dialect.Linux);
         var messages = new List<Message>();
         var input = sequence;
@@ -180,33 +180,5 @@ public sealed class CodecTests
         Assert.True(reader.TryParseMessage(input, ref consumed, ref examined, out var message));
         Assert.Equal(input.End, consumed);
         return message;
-    }
-
-    private static ReadOnlySequence<byte> Segments(byte[] bytes, int size)
-    {
-        Segment? first = null, last = null;
-        for (int i = 0; i < bytes.Length; i += size)
-        {
-            var chunk = bytes.AsMemory(i, Math.Min(size, bytes.Length - i));
-            if (first is null) first = last = new Segment(chunk, 0);
-            else last = last!.Append(chunk);
-        }
-        return new ReadOnlySequence<byte>(first!, 0, last!, last!.Memory.Length);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long index)
-        {
-            Memory = memory;
-            RunningIndex = index;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
     }
 }
