@@ -1,5 +1,6 @@
 using Cheshire.Identity;
 using Cheshire.Modules;
+using Cheshire.Supervisor.Extensions;
 using Microsoft.Extensions.Configuration;
 
 namespace Cheshire.AppHost;
@@ -19,6 +20,7 @@ public static class NodeBuilder
     /// NAME-0 … NAME-(N-1), each with Cheshire:Instance, its own Cheshire:InstanceDataDir and free
     /// gRPC/health ports after the first; dependents discover all of them under the module's name.
     /// AppHost settings Cheshire:Config:NAME:KEY=VALUE override the module's config.
+    /// The supervisor watches every module resource, restarts crashed ones and serves the Modules API (see Cheshire.Supervisor).
     /// </summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<IResourceBuilder<ProjectResource>>> AddCheshireNode(this IDistributedApplicationBuilder builder)
     {
@@ -65,6 +67,7 @@ public static class NodeBuilder
             foreach (var used in module.Uses)
                 foreach (var instance in modules[module.Name])
                     Reference(instance, used, modules[used], wait: false);
+        builder.AddSupervisor(graph, modules, ports.Offset, dataDirectory, salt);
         return modules;
     }
 

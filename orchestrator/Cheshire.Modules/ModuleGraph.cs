@@ -27,8 +27,12 @@ public sealed class ModuleGraph
     {
         var byName = new Dictionary<string, ModuleDescriptor>();
         foreach (var d in descriptors)
+        {
+            if (d.Name == SupervisorAddress.ServiceName)
+                throw new InvalidDataException($"A module may not be named '{d.Name}': modules find the supervisor under that name.");
             if (!byName.TryAdd(d.Name, d))
                 throw new InvalidDataException($"Two modules are named '{d.Name}'.");
+        }
 
         var ordered = new List<ModuleDescriptor>();
         var state = new Dictionary<string, bool>(); // false = visiting, true = done

@@ -11,7 +11,7 @@ public static class CheshireModule
     /// <summary>
     /// Reads the module's module.json (copied next to the binary), loads the node identity from the
     /// data folder (Cheshire:DataDir, else $CHESHIRE_DATA_DIR, else ~/.cheshire), checks the network salt (Cheshire:Salt) and registers a
-    /// health client for each dependency.
+    /// health client for each dependency, and a health check that is Degraded while one of them does not serve.
     /// </summary>
     public static TBuilder AddCheshireModule<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
@@ -25,6 +25,11 @@ public static class CheshireModule
         builder.Services.AddSingleton<ModuleInfoProvider>();
         foreach (var dependency in descriptor.DependsOn)
             builder.Services.AddModuleClient<Health.HealthClient>(dependency);
+        if (descriptor.DependsOn.Count > 0)
+        {
+            builder.Services.AddSingleton<DependencyHealth>();
+            builder.Services.AddHealthChecks().AddCheck<DependenciesHealthCheck>(DependenciesHealthCheck.Name);
+        }
         return builder;
     }
 

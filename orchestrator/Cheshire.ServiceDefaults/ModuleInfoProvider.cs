@@ -4,9 +4,6 @@ using Cheshire.Identity;
 using Cheshire.Modules;
 using Cheshire.Protos;
 using Google.Protobuf.WellKnownTypes;
-using Grpc.Core;
-using Grpc.Health.V1;
-using Grpc.Net.ClientFactory;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -47,29 +44,7 @@ public sealed class ModuleInfoProvider(
         return info;
     }
 
-    private async Task<DependencyStatus> CheckAsync(string module, CancellationToken cancellationToken)
-    {
-        // Only modules with dependencies register gRPC clients, and so a client factory.
-        var client = services.GetRequiredService<GrpcClientFactory>().CreateModuleClient<Health.HealthClient>(module);
-        try
-        {
-            var reply = await client.CheckAsync(new HealthCheckRequest(),
-                deadline: DateTime.UtcNow + DependencyDeadline, cancellationToken: cancellationToken);
-            return new DependencyStatus
-            {
-                Module = module,
-                Serving = reply.Status == HealthCheckResponse.Types.ServingStatus.Serving,
-                Detail = reply.Status.ToString(),
-            };
-        }
-        catch (RpcException e)
-        {
-            return new DependencyStatus { Module = module, Serving = false, Detail = $"{e.StatusCode}: {e.Status.Detail}" };
-        }
-        catch (InvalidOperationException e)
-        {
-            // Service discovery has no address for the module (it is not configured on this node).
-            return new DependencyStatus { Module = module, Serving = false, Detail = e.Message };
-        }
-    }
+    private Task<DependencyStatus> CheckAsync(string module, CancellationToken cancellationToken) =>
+        // Only modules with dependencies register gRPC clients, and so DependencyHealth.
+        services.GetRequiredService<DependencyHealth>().CheckAsync(module, DependencyDeadline, cancellationToken);
 }

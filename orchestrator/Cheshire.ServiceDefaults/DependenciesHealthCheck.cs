@@ -1,0 +1,26 @@
+using Cheshire.Modules;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Cheshire.ServiceDefaults;
+
+/// <summary>
+/// Degraded while a module this one depends on (module.json dependsOn) does not answer SERVING on grpc.health.v1:
+/// the module keeps serving and rides the outage out, and says so in its /health. Healthy again once they all serve.
+/// </summary>
+public sealed class DependenciesHealthCheck(ModuleDescriptor descriptor, DependencyHealth dependencies) : IHealthCheck
+{
+    public const string Name = "dependencies";
+
+    /// <summary>Short: a stopped module behind Aspire's proxy makes a call hang rather than fail.</summary>
+    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(2);
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var statuses = await Task.WhenAll(descriptor.DependsOn.Select(d => dependencies.CheckAsync(d, Deadline, cancellationToken)));
+        var data = statuses.ToDictionary(s => s.Module, s => (object)(s.Serving ? "serving" : s.Detail));
+        var down = statuses.Where(s => !s.Serving).ToList();
+        return down.Count == 0
+            ? HealthCheckResult.Healthy("every dependency serves", data)
+            : HealthCheckResult.Degraded(string.Join("; ", down.Select(s => $"{s.Module} unavailable ({s.Detail})")), data: data);
+    }
+}

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Reflection;
+using Cheshire.Protos;
+using Cheshire.Protos.Modules;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+
+namespace Cheshire.Supervisor.Api;
+
+/// <summary>The Modules gRPC API: the supervisor's view of the node's modules, and start, stop and restart.</summary>
+public sealed class ModulesApi(ModuleSupervisor supervisor, ModuleHealthProbe health, SupervisorIdentity identity, TimeProvider time)
+    : Protos.Modules.Modules.ModulesBase
+{
+    public const string Name = Cheshire.Modules.SupervisorAddress.ServiceName;
+
+    private static readonly string Version =
+        typeof(ModulesApi).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+
+    private static readonly DateTimeOffset StartedAt = new(Process.GetCurrentProcess().StartTime.ToUniversalTime());
+
+    public override Task<ModuleInfo> GetInfo(GetInfoRequest request, ServerCallContext context) =>
+        Task.FromResult(new ModuleInfo
+        {
+            Module = Name,
+            Version = Version,
+            ProcessId = Environment.ProcessId,
+            StartedAt = Timestamp.FromDateTimeOffset(StartedAt),
+            Uptime = Duration.FromTimeSpan(time.GetUtcNow() - StartedAt),
+            NodeId = identity.NodeId(),
+            Salt = identity.Salt,
+        });
+
+    public override async Task<ListModulesReply> List(ListModulesRequest request, ServerCallContext context)
+    {
+        var reply = new ListModulesReply();
+        reply.Modules.AddRange(await Task.WhenAll(supervisor.Modules.Select(m => DescribeAsync(m, context.CancellationToken))));
+        return reply;
+    }
+
+    public override Task<ModuleStatus> Get(ModuleRequest request, ServerCallContext context) =>
+        DescribeAsync(Find(request.Name), context.CancellationToken);
+
+    public override Task<ModuleStatus> Start(ModuleRequest request, ServerCallContext context) =>
+        RunAsync(Find(request.Name), supervisor.StartAsync, context.CancellationToken);
+
+    public override Task<ModuleStatus> Stop(ModuleRequest request, ServerCallContext context) =>
+        RunAsync(Find(request.Name), supervisor.StopAsync, context.CancellationToken);
+
+    public override Task<ModuleStatus> Restart(ModuleRequest request, ServerCallContext context) =>
+        RunAsync(Find(request.Name), supervisor.RestartAsync, context.CancellationToken);
+
+    private SupervisedModule Find(string name)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "name is empty: give a module's name, e.g. dht."));
+        return supervisor.Find(name) ?? throw new RpcException(new Status(StatusCode.NotFound,
+            $"no module named '{name}'; the node's modules: {string.Join(", ", supervisor.Modules.Select(m => m.Name))}."));
+    }
+
+    private async Task<ModuleStatus> RunAsync(SupervisedModule module, Func<SupervisedModule, CancellationToken, Task> command,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            await command(module, cancellationToken);
+        }
+        catch (ModuleCommandException e)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, e.Message));
+        }
+        catch (TimeoutException)
+        {
+            throw new RpcException(new Status(StatusCode.DeadlineExceeded,
+                $"{module.Name} did not stop within {ModuleSupervisor.StopTimeout.TotalSeconds} s."));
+        }
+        return await DescribeAsync(module, cancellationToken);
+    }
+
+    private async Task<ModuleStatus> DescribeAsync(SupervisedModule module, CancellationToken cancellationToken)
+    {
+        var status = ModuleStatusReport.Of(module);
+        string? url;
+        lock (module.Gate)
+            url = module.Launched ? module.Url("http") : null;
+        (status.Health, status.HealthDetail) = await health.CheckAsync(url, cancellationToken);
+        return status;
+    }
+}

@@ -1,0 +1,44 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Cheshire.Modules;
+using Cheshire.Supervisor.Api;
+using Cheshire.Supervisor.Policy;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace Cheshire.Supervisor.Extensions;
+
+public static class SupervisorExtensions
+{
+    /// <summary>
+    /// Supervises the node's module resources (<paramref name="resources"/>: each module's resources, one per instance)
+    /// and serves the Modules API. Hands every module the API's address as service "supervisor"
+    /// (services__supervisor__grpc__0), as Aspire hands it the addresses of the modules it references.
+    /// </summary>
+    public static SupervisorSettings AddSupervisor(this IDistributedApplicationBuilder builder, ModuleGraph graph,
+        IReadOnlyDictionary<string, IReadOnlyList<IResourceBuilder<ProjectResource>>> resources, PortOffset offset,
+        string dataDirectory, string salt)
+    {
+        var settings = SupervisorSettings.Read(builder.Configuration, offset);
+        var address = $"http://{settings.Endpoint}";
+        foreach (var instance in resources.Values.SelectMany(r => r))
+            instance.WithEnvironment(SupervisorAddress.EnvironmentVariable, address);
+
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(new SupervisorIdentity(dataDirectory, salt));
+        foreach (var module in graph.Modules)
+        {
+            var dependents = graph.Modules.Where(m => m.DependsOn.Contains(module.Name) || m.Uses.Contains(module.Name))
+                .Select(m => m.Name).ToList();
+            foreach (var instance in resources[module.Name])
+                builder.Services.AddSingleton(services => new SupervisedModule(instance.Resource.Name, module, dependents,
+                    new RestartIntensity(settings, services.GetRequiredService<TimeProvider>())));
+        }
+        builder.Services.AddSingleton<ModuleSupervisor>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ModuleSupervisor>());
+        builder.Services.AddHostedService<ModulesServer>();
+        return settings;
+    }
+}

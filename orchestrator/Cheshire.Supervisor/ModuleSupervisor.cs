@@ -1,0 +1,204 @@
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Cheshire.Supervisor;
+
+/// <summary>
+/// Watches every module resource through Aspire and restarts a module whose process ends unasked (a non-zero exit code,
+/// a kill) with the resource command "start", after the backoff of its <see cref="Policy.RestartIntensity"/>; past the
+/// restart intensity the module is marked failed and left stopped. Ends asked for (Stopping seen, Modules.Stop, the
+/// AppHost stopping) and exits with code 0 are not crashes. Also carries out the Modules API's start, stop and restart.
+/// </summary>
+public sealed partial class ModuleSupervisor(
+    IEnumerable<SupervisedModule> modules,
+    ResourceNotificationService notifications,
+    ResourceCommandService commands,
+    IHostApplicationLifetime lifetime,
+    TimeProvider time,
+    ILogger<ModuleSupervisor> logger) : BackgroundService
+{
+    private static readonly string[] StartingStates =
+        [KnownResourceStates.Starting, KnownResourceStates.Waiting, KnownResourceStates.Building];
+
+    /// <summary>How long a stop may take: Aspire's own stop waits about 12 s before it kills the process.</summary>
+    public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly Dictionary<string, SupervisedModule> _modules = modules.ToDictionary(m => m.Name);
+
+    /// <summary>The supervised resources in dependency order.</summary>
+    public IReadOnlyList<SupervisedModule> Modules { get; } = [.. modules];
+
+    public SupervisedModule? Find(string name) => _modules.GetValueOrDefault(name);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var update in notifications.WatchAsync(stoppingToken))
+                if (_modules.TryGetValue(update.Resource.Name, out var module))
+                    Observe(module, update.Snapshot);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void Observe(SupervisedModule module, CustomResourceSnapshot snapshot)
+    {
+        var state = snapshot.State?.Text ?? "";
+        lock (module.Gate)
+        {
+            module.Snapshot = snapshot;
+            module.AspireState = state;
+            if (state == KnownResourceStates.Running)
+            {
+                module.Launched = true;
+                module.State = SupervisionState.Running;
+            }
+            else if (StartingStates.Contains(state))
+            {
+                module.Launched |= state == KnownResourceStates.Starting;
+                if (module.State is not (SupervisionState.Failed or SupervisionState.Restarting) || module.Launched)
+                    module.State = SupervisionState.Starting;
+            }
+            else if (state == KnownResourceStates.Stopping)
+            {
+                module.StopAsked = true;
+            }
+            else if (IsEnd(state) && module.Launched)
+            {
+                module.Launched = false;
+                Ended(module, snapshot, state);
+                module.Ended?.TrySetResult();
+                module.Ended = null;
+            }
+        }
+    }
+
+    private static bool IsEnd(string state) => KnownResourceStates.TerminalStates.Contains(state) || state is "Terminated";
+
+    /// <summary>The module's process has ended (called once per process, under the module's gate).</summary>
+    private void Ended(SupervisedModule module, CustomResourceSnapshot snapshot, string state)
+    {
+        module.LastExitCode = snapshot.ExitCode;
+        module.LastExitAt = snapshot.StopTimeStamp is { } stopped ? new DateTimeOffset(stopped, TimeSpan.Zero) : time.GetUtcNow();
+        if (module.StopAsked || lifetime.ApplicationStopping.IsCancellationRequested || snapshot.ExitCode == 0)
+        {
+            module.StopAsked = false;
+            module.State = SupervisionState.Stopped;
+            return;
+        }
+        var cause = state == KnownResourceStates.FailedToStart ? "failed to start"
+            : snapshot.ExitCode is { } code ? $"exited with code {code}" : $"ended ({state})";
+        Crashed(module, cause);
+    }
+
+    private void Crashed(SupervisedModule module, string cause)
+    {
+        var decision = module.Intensity.OnCrash(cause);
+        module.FailureReason = decision.Reason;
+        if (!decision.Restart)
+        {
+            module.State = SupervisionState.Failed;
+            LogFailed(module.Name, decision.Reason);
+            return;
+        }
+        module.State = SupervisionState.Restarting;
+        module.CancelPendingRestart();
+        var pending = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
+        module.PendingRestart = pending;
+        module.NextRestartAt = time.GetUtcNow() + decision.Delay;
+        LogRestarting(module.Name, cause, decision.Delay.TotalMilliseconds);
+        _ = RestartAfterAsync(module, decision.Delay, pending.Token);
+    }
+
+    private async Task RestartAfterAsync(SupervisedModule module, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, time, cancellationToken);
+            lock (module.Gate)
+            {
+                if (cancellationToken.IsCancellationRequested || module.State != SupervisionState.Restarting)
+                    return;
+                module.Restarts++;
+                module.NextRestartAt = null;
+            }
+            var result = await commands.ExecuteCommandAsync(module.Name, KnownResourceCommands.StartCommand, cancellationToken);
+            if (!result.Success)
+                lock (module.Gate)
+                    Crashed(module, $"start failed: {result.Message}");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            lock (module.Gate)
+                Crashed(module, $"start failed: {e.Message}");
+        }
+    }
+
+    /// <summary>Starts a stopped or failed module, with a fresh restart budget; a running one is left as it is.</summary>
+    public async Task StartAsync(SupervisedModule module, CancellationToken cancellationToken)
+    {
+        lock (module.Gate)
+        {
+            module.CancelPendingRestart();
+            module.Intensity.Reset();
+            module.StopAsked = false;
+            module.FailureReason = "";
+            if (module.Launched || StartingStates.Contains(AspireState(module)))
+                return;
+            module.State = SupervisionState.Starting;
+        }
+        await RunAsync(module, KnownResourceCommands.StartCommand, cancellationToken);
+    }
+
+    /// <summary>Stops a module and waits until its process has ended; it is not restarted until it is started again.</summary>
+    public async Task StopAsync(SupervisedModule module, CancellationToken cancellationToken)
+    {
+        Task ended;
+        lock (module.Gate)
+        {
+            module.CancelPendingRestart();
+            if (!module.Launched)
+            {
+                if (module.State is SupervisionState.Restarting)
+                    module.State = SupervisionState.Stopped;
+                return;
+            }
+            module.StopAsked = true;
+            module.Ended ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            ended = module.Ended.Task;
+        }
+        await RunAsync(module, KnownResourceCommands.StopCommand, cancellationToken);
+        // The command returns when Aspire has seen the process end; the watch may not have yet, and a start before
+        // it does would make that end look like a crash.
+        await ended.WaitAsync(StopTimeout, time, cancellationToken);
+    }
+
+    /// <summary>Stops and starts a module, with a fresh restart budget (starts one that is not running).</summary>
+    public async Task RestartAsync(SupervisedModule module, CancellationToken cancellationToken)
+    {
+        await StopAsync(module, cancellationToken);
+        await StartAsync(module, cancellationToken);
+    }
+
+    private string AspireState(SupervisedModule module) =>
+        notifications.TryGetCurrentState(module.Name, out var current) ? current.Snapshot.State?.Text ?? "" : module.AspireState;
+
+    private async Task RunAsync(SupervisedModule module, string command, CancellationToken cancellationToken)
+    {
+        var result = await commands.ExecuteCommandAsync(module.Name, command, cancellationToken);
+        if (!result.Success)
+            throw new ModuleCommandException($"{command} of {module.Name} failed: {result.Message ?? "no reason given"}");
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Module {Module} {Cause}; restarting it in {DelayMs} ms")]
+    private partial void LogRestarting(string module, string cause, double delayMs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Module {Module} failed: {Reason}")]
+    private partial void LogFailed(string module, string reason);
+}
