@@ -29,7 +29,10 @@ public sealed class FrameReader(PipeReader input, uint maxSize)
     private bool _held;
     private bool _completed;
 
-    /// <summary>The largest frame accepted (the negotiated msize); may be changed between frames.</summary>
+    /// <summary>
+    /// The largest frame accepted (the negotiated msize). May be set at any time, also from another thread while a read
+    /// waits (e.g. when the Rversion passes the other way); it applies to the next header checked.
+    /// </summary>
     public uint MaxSize { get; set; } = maxSize;
 
     /// <summary>The header of the frame being read.</summary>

@@ -9,7 +9,8 @@ public static class LinkServerExtensions
 {
     /// <summary>
     /// The serving side of node-to-node links: a TLS 1.3 listener on Link:Endpoint authenticated with the node's key and
-    /// its user's binding, serving this node's exports (as styx-provider lists them) to the uids allowed to attach them.
+    /// its user's binding, each link spliced onto its own styx-provider connection for the exports (as styx-provider
+    /// lists them) its uid may attach.
     /// </summary>
     public static WebApplicationBuilder AddLinkServer(this WebApplicationBuilder builder)
     {
@@ -17,7 +18,6 @@ public static class LinkServerExtensions
         builder.Services.AddModuleClient<ProviderClient>(ExportCatalog.Module);
         builder.Services.AddSingleton(s => new ExportCatalog(
             s.GetRequiredService<GrpcClientFactory>().CreateModuleClient<ProviderClient>(ExportCatalog.Module)));
-        builder.Services.AddSingleton<ProviderRelays>();
         builder.Services.AddHostedService<LinkListener>();
         return builder;
     }

@@ -2,21 +2,21 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Cheshire.Link;
-using Cheshire.Styx.Server;
+using Cheshire.Styx.Remote;
 
 namespace Cheshire.StyxClient.Links;
 
 /// <summary>
 /// Accepts links from other nodes on <see cref="LinkSettings.Endpoint"/>: each connection is authenticated
-/// (<see cref="LinkStream.AcceptAsync"/> with this node's credentials), then served 9P through a
-/// <see cref="LinkFileSystem"/> until the peer hangs up, breaks the protocol, stays idle too long or the module stops.
+/// (<see cref="LinkStream.AcceptAsync"/> with this node's credentials), then spliced onto its own connection to
+/// styx-provider (<see cref="LinkSplice"/>) until the peer hangs up, breaks the protocol, stays idle too long, the
+/// provider's connection ends (it restarted: the peer dials again) or the module stops.
 /// A connection that fails the TLS check is closed and logged; the listener carries on.
 /// </summary>
 public sealed class LinkListener(
     LinkSettings settings,
     LinkCredentialsSource credentials,
     ExportCatalog catalog,
-    ProviderRelays relays,
     TimeProvider clock,
     ILogger<LinkListener> logger) : BackgroundService
 {
@@ -120,16 +120,28 @@ public sealed class LinkListener(
     private async Task ServeLinkAsync(LinkConnection link, ActivityStream transport, EndPoint? address, CancellationToken stoppingToken)
     {
         logger.LogInformation("Link from {Peer} at {Address}", link.Peer, address);
+        Stream provider;
+        try
+        {
+            provider = await RemoteFileSystem.UnixDialer(settings.ProviderSocket)(stoppingToken);
+        }
+        catch (SocketException e)
+        {
+            logger.LogWarning("Link from {Peer} closed: cannot reach styx-provider at {Socket}: {Error}", link.Peer, settings.ProviderSocket, e.Message);
+            return;
+        }
+        await using var closeProvider = provider;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        var server = new StyxServerConnection(new StreamDuplexPipe(link.Stream, leaveOpen: true),
-            new LinkFileSystem(link.Peer, catalog, relays, logger));
+        var splice = new LinkSplice(link.Peer, link.Stream, provider, catalog, logger);
         var idle = CloseWhenIdleAsync(transport, stop);
-        await server.RunAsync(stop.Token);
+        await splice.RunAsync(stop.Token);
         var wasIdle = stop.IsCancellationRequested && !stoppingToken.IsCancellationRequested;
         await stop.CancelAsync();
         await idle;
-        if (server.ProtocolError is { } error)
+        if (splice.ProtocolError is { } error)
             logger.LogWarning("Link from {Peer} closed: {Error}", link.Peer, error.Message);
+        else if (splice.ProviderEnded is { } ended)
+            logger.LogWarning("Link from {Peer} closed: {Reason}", link.Peer, ended);
         else if (wasIdle)
             logger.LogInformation("Link from {Peer} closed after {Idle} idle", link.Peer, settings.IdleTimeout);
         else

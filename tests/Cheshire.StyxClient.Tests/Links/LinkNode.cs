@@ -55,8 +55,9 @@ public sealed class LinkNode : IAsyncDisposable
         ModuleProcess? client = null;
         try
         {
-            // The provider makes the node and user keys first; the client then loads the same ones.
-            await provider.WaitHealthyAsync(Bound, default);
+            // The provider makes the node and user keys first; the client then loads the same ones. Both are Degraded
+            // here: no dht runs.
+            await provider.WaitHealthyAsync(Bound, default, acceptDegraded: true);
             var linkPort = FreePorts.Tcp();
             var settings = new Dictionary<string, string>
             {
@@ -65,7 +66,7 @@ public sealed class LinkNode : IAsyncDisposable
             };
             foreach (var (key, value) in clientSettings ?? new Dictionary<string, string>()) settings[key] = value;
             client = ModuleProcess.Start(ModuleProcess.ModuleDll("styx-client", "Cheshire.StyxClient"), settings, data);
-            await client.WaitHealthyAsync(Bound, default);
+            await client.WaitHealthyAsync(Bound, default, acceptDegraded: true);
             return new LinkNode(data, shared, open, provider, client, linkPort);
         }
         catch
@@ -98,7 +99,7 @@ public sealed class LinkNode : IAsyncDisposable
     public async Task RestartProviderAsync()
     {
         Provider = await Provider.RestartAsync();
-        await Provider.WaitHealthyAsync(Bound, default);
+        await Provider.WaitHealthyAsync(Bound, default, acceptDegraded: true);
     }
 
     public async ValueTask DisposeAsync()
