@@ -49,6 +49,8 @@ public sealed partial class ModuleSupervisor(
         var state = snapshot.State?.Text ?? "";
         lock (module.Gate)
         {
+            if (state != module.AspireState)
+                LogState(module.Name, state, snapshot.ExitCode);
             module.Snapshot = snapshot;
             module.AspireState = state;
             if (state == KnownResourceStates.Running)
@@ -195,6 +197,9 @@ public sealed partial class ModuleSupervisor(
         if (!result.Success)
             throw new ModuleCommandException($"{command} of {module.Name} failed: {result.Message ?? "no reason given"}");
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Module {Module} is {State} (exit code {ExitCode})")]
+    private partial void LogState(string module, string state, int? exitCode);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Module {Module} {Cause}; restarting it in {DelayMs} ms")]
     private partial void LogRestarting(string module, string cause, double delayMs);

@@ -9,7 +9,7 @@ namespace Cheshire.Integration.Tests;
 
 /// <summary>
 /// Every fixed port a node started from this repository uses by default (module.json endpoints, the modules'
-/// appsettings.json Kestrel endpoints, the AppHost's launch profile), and offsets that move all of them onto free ports.
+/// appsettings.json Kestrel endpoints, the AppHost's launch profile, the supervisor's Modules API), and offsets that move all of them onto free ports.
 /// </summary>
 public static class NodePortMap
 {
@@ -31,6 +31,7 @@ public static class NodePortMap
             if (LaunchProfile["environmentVariables"]?[key] is { } value)
                 urls.Add((string)value!);
         ports.AddRange(urls.SelectMany(u => u.Split(';')).Select(u => (ProtocolType.Tcp, new Uri(u).Port)));
+        ports.Add((ProtocolType.Tcp, Cheshire.Supervisor.SupervisorSettings.DefaultPort)); // the Modules API
         return ports;
     }
 

@@ -65,6 +65,13 @@ public sealed class NodesOnOneMachineTests : IAsyncLifetime
             Assert.Equal(identity.NodeIdHex, info.NodeId);
             Assert.Equal(_salt, info.Salt);
 
+            // So did the supervisor's Modules API, and it speaks for the same node.
+            using var supervisor = GrpcChannel.ForAddress(
+                $"http://127.0.0.1:{Cheshire.Supervisor.SupervisorSettings.DefaultPort + node.Offset}");
+            var modules = new Protos.Modules.Modules.ModulesClient(supervisor);
+            var supervisorInfo = await modules.GetInfoAsync(new Protos.GetInfoRequest(), deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: ct);
+            Assert.Equal((identity.NodeIdHex, _salt), (supervisorInfo.NodeId, supervisorInfo.Salt));
+
             // Every TCP listener a module.json declares (9P, the link listener) accepts on its moved port.
             foreach (var (module, endpoint, port) in NodePortMap.TcpEndpoints())
                 await Eventually.SucceedsAsync(async () =>

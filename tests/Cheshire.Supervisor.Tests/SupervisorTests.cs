@@ -1,10 +1,12 @@
 using System.Globalization;
+using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Cheshire.Protos;
 using Cheshire.Protos.Dht;
 using Cheshire.Protos.Modules;
 using Cheshire.Testing;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cheshire.Supervisor.Tests;
 
@@ -89,6 +91,35 @@ public sealed class SupervisorTests(SupervisedNodeFixture node) : IClassFixture<
         await RunningAsync("dht", ct);
         await Eventually.TrueAsync(async () => await ProviderHealthAsync(ct) == "Healthy", Patience, "styx-provider healthy again", ct);
         Assert.Equal(ModuleHealth.Healthy, (await GetAsync("styx-provider", ct)).Health);
+    }
+
+    [Fact]
+    public async Task AModuleStoppedFromTheDashboardIsLeftStopped()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var before = await RunningAsync("mainline-dht", ct);
+        var commands = node.App.Services.GetRequiredService<ResourceCommandService>();
+
+        var stop = await commands.ExecuteCommandAsync("mainline-dht", KnownResourceCommands.StopCommand, ct);
+        Assert.True(stop.Success, stop.Message);
+        try
+        {
+            var stopped = await Eventually.SucceedsAsync(async () =>
+            {
+                var status = await GetAsync("mainline-dht", ct);
+                Assert.Equal(ModuleState.Stopped, status.State);
+                return status;
+            }, Patience, "mainline-dht stopped", ct);
+            // The supervisor decides when it sees the process end: a crash would be RESTARTING with a restart time.
+            Assert.Null(stopped.NextRestartAt);
+            Assert.Equal(before.Restarts, stopped.Restarts);
+            Assert.Equal(0, stopped.ProcessId);
+        }
+        finally
+        {
+            await node.Modules.StartAsync(new ModuleRequest { Name = "mainline-dht" }, deadline: Deadline(60), cancellationToken: ct);
+        }
+        await RunningAsync("mainline-dht", ct);
     }
 
     private async Task<string> ProviderHealthAsync(CancellationToken ct)
