@@ -10,8 +10,8 @@ public static class ImportsExtensions
 {
     /// <summary>
     /// The importing side: paths resolved through the dht module (http://_grpc.dht; verified, cached), the exports
-    /// found dialled over links (one 9P session per remote node), and served to styx-root on a 0600 Unix socket
-    /// (Imports:Socket, default styx-client.sock in the data folder) where Tattach's aname is the imported path.
+    /// found dialled over links (one 9P session per remote node, multiplexed), and served to styx-root on a 0600 Unix
+    /// socket (Imports:Socket, default styx-client.sock in the data folder) where Tattach's aname is the imported path.
     /// </summary>
     public static WebApplicationBuilder AddImports(this WebApplicationBuilder builder)
     {
@@ -23,7 +23,7 @@ public static class ImportsExtensions
         builder.Services.AddSingleton<DirectoryListings>();
         builder.Services.AddSingleton<Resolver>();
         builder.Services.AddSingleton<ImportTable>();
-        builder.Services.AddSingleton<ImportsFileSystem>();
+        builder.Services.AddSingleton<ImportAttacher>();
         builder.Services.AddSingleton<ImportsApi>();
 
         ImportsSocket.PrepareForBind(settings.Socket);

@@ -1,5 +1,4 @@
 using Cheshire.GlobalNamespace;
-using Cheshire.Identity;
 using Cheshire.Link;
 
 namespace Cheshire.StyxClient.Imports;
@@ -11,7 +10,7 @@ public sealed record Import(string Path, string RemotePath, NamespaceEntry Entry
 /// The imports of this node, by mount path, and the links they use: one <see cref="NodeLink"/> per remote node, shared
 /// by all its imports and closed when the last of them is dropped.
 /// </summary>
-public sealed class ImportTable(LinkCredentialsSource credentials, UserIdentity user, ILogger<NodeLink> logger) : IAsyncDisposable
+public sealed class ImportTable(LinkCredentialsSource credentials, ILogger<NodeLink> logger) : IAsyncDisposable
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Import> _imports = new(StringComparer.Ordinal);
@@ -38,7 +37,7 @@ public sealed class ImportTable(LinkCredentialsSource credentials, UserIdentity 
             if (_links.TryGetValue(node, out var link))
                 link.Update(entry.Addresses);
             else
-                _links[node] = link = new NodeLink(entry.NodeId.ToArray(), entry.Addresses, credentials, user.Uid, logger);
+                _links[node] = link = new NodeLink(entry.NodeId.ToArray(), entry.Addresses, credentials, logger);
             import = new Import(resolution.MountPath, resolution.NamesPath, entry, link);
             _imports.TryGetValue(import.Path, out var replaced);
             _imports[import.Path] = import;

@@ -2,52 +2,76 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using Cheshire.GlobalNamespace;
 using Cheshire.Link;
-using Cheshire.Styx.Remote;
+using Cheshire.Styx.Protocol;
+using Cheshire.Styx.Relay;
 
 namespace Cheshire.StyxClient.Imports;
 
 /// <summary>
-/// The one 9P session with a remote node, shared by every import from it: a <see cref="RemoteFileSystem"/> over a
-/// link (TLS 1.3, the server authenticated as the node id its signed entry names), dialled at the first attach and
-/// again after the link drops. Each import attaches its export path (Tattach aname) on it.
+/// The one 9P session with a remote node, shared by every import from it and every connection on the socket: a
+/// <see cref="MuxLink"/> over a link (TLS 1.3, the server authenticated as the node id its signed entry names), dialled
+/// at the first attach and again after the link drops. Each attach sends its export path as Tattach's aname on it.
 /// </summary>
 public sealed class NodeLink : IAsyncDisposable
 {
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(20);
 
+    /// <summary>msize offered on the link: the largest a connection on the socket may have.</summary>
+    public const uint MaxMessageSize = StyxConstants.DefaultMessageSize;
+
     private readonly byte[] _nodeId;
     private readonly LinkCredentialsSource _credentials;
     private readonly ILogger _logger;
+    private readonly SemaphoreSlim _dialling = new(1, 1);
     private volatile IReadOnlyList<string> _addresses;
     private volatile string _state = "idle";
-    private CancellationTokenSource _connection = new();
+    private volatile MuxLink? _session;
+    private bool _disposed;
 
-    public NodeLink(byte[] nodeId, IReadOnlyList<string> addresses, LinkCredentialsSource credentials, string uname, ILogger logger)
+    public NodeLink(byte[] nodeId, IReadOnlyList<string> addresses, LinkCredentialsSource credentials, ILogger logger)
     {
         _nodeId = nodeId;
         _addresses = addresses;
         _credentials = credentials;
         _logger = logger;
-        Tree = RemoteFileSystem.Create(DialAsync, "", uname, new RemoteOptions { ForwardAname = true, ConnectTimeout = ConnectTimeout });
     }
 
     public string NodeIdHex => Convert.ToHexStringLower(_nodeId);
-    public RemoteFileSystem Tree { get; }
     public LinkCounters Counters { get; } = new();
     public string? Address { get; private set; }
     public string? Error { get; private set; }
     public TimeSpan? Latency { get; private set; }
 
     /// <summary>idle (never dialled), connecting, connected, disconnected, failed (see <see cref="Error"/>), or closed.</summary>
-    public string State => Tree.Dialect is not null ? "connected" : _state;
-
-    /// <summary>Cancelled when the current connection to the node ends (the next attach dials again).</summary>
-    public CancellationToken Connection => Volatile.Read(ref _connection).Token;
+    public string State => _session is { IsAlive: true } ? "connected" : _state;
 
     /// <summary>The node's addresses as its newest entry lists them: the next dial uses these.</summary>
     public void Update(IReadOnlyList<string> addresses) => _addresses = addresses;
 
-    private async ValueTask<Stream> DialAsync(CancellationToken ct)
+    /// <summary>The live session with the node, dialled (once, for every caller waiting) when there is none.</summary>
+    /// <exception cref="IOException">The node cannot be linked to (the message says why, per address).</exception>
+    public async Task<MuxLink> ConnectAsync(CancellationToken ct)
+    {
+        if (_session is { IsAlive: true } live) return live;
+        await _dialling.WaitAsync(ct);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_session is { IsAlive: true } dialled) return dialled;
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(ConnectTimeout);
+            var session = await DialAsync(timeout.Token);
+            session.Ended.Register(() => Ended(session));
+            _session = session;
+            return session;
+        }
+        finally
+        {
+            _dialling.Release();
+        }
+    }
+
+    private async Task<MuxLink> DialAsync(CancellationToken ct)
     {
         _state = "connecting";
         var failures = new List<string>();
@@ -63,13 +87,13 @@ public sealed class NodeLink : IAsyncDisposable
             try
             {
                 await tcp.ConnectAsync(host, port, ct);
-                var connection = new CancellationTokenSource();
-                var transport = new CountingStream(tcp.GetStream(), Counters, () => Ended(connection));
+                var transport = new CountingStream(tcp.GetStream(), Counters);
                 var link = await LinkStream.ConnectAsync(transport, _credentials.Current, _nodeId, cancellationToken: ct);
-                Volatile.Write(ref _connection, connection);
+                var session = await MuxLink.OpenAsync(link.Stream, MaxMessageSize, ct);
                 (Address, Latency, Error, _state) = (address, Stopwatch.GetElapsedTime(started), null, "connected");
-                _logger.LogInformation("Linked to node {Node} at {Address} in {Ms:0} ms", NodeIdHex, address, Latency.Value.TotalMilliseconds);
-                return link.Stream;
+                _logger.LogInformation("Linked to node {Node} at {Address} in {Ms:0} ms (msize {Msize})", NodeIdHex, address,
+                    Latency.Value.TotalMilliseconds, session.MaxMessageSize);
+                return session;
             }
             catch (Exception e) when (e is SocketException or IOException or LinkAuthenticationException)
             {
@@ -83,22 +107,24 @@ public sealed class NodeLink : IAsyncDisposable
         throw new IOException($"cannot link to node {NodeIdHex}: {Error}");
     }
 
-    private void Ended(CancellationTokenSource connection)
+    private void Ended(MuxLink session)
     {
-        if (connection.IsCancellationRequested) return;
-        _state = "disconnected";
-        try
-        {
-            connection.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
+        if (_state != "closed") _state = "disconnected";
+        _logger.LogInformation("Link to node {Node} ended: {Reason}", NodeIdHex, session.EndReason);
     }
 
     public async ValueTask DisposeAsync()
     {
-        await Tree.DisposeAsync();
-        _state = "closed";
+        await _dialling.WaitAsync();
+        try
+        {
+            _disposed = true;
+            _state = "closed";
+            if (_session is { } session) await session.DisposeAsync();
+        }
+        finally
+        {
+            _dialling.Release();
+        }
     }
 }

@@ -18,7 +18,7 @@ public sealed class ImportTableTests : IAsyncDisposable
     public ImportTableTests()
     {
         _credentials = new LinkCredentialsSource(_self, _user);
-        _table = new ImportTable(_credentials, _user, new ListLogger<NodeLink>());
+        _table = new ImportTable(_credentials, new ListLogger<NodeLink>());
     }
 
     private Resolution Export(string path, NodeIdentity node, string address = "127.0.0.1:7400")

@@ -1,20 +1,18 @@
-using Cheshire.Styx.FileSystem;
+using Cheshire.Identity;
 using Cheshire.Styx.Protocol;
+using Cheshire.Styx.Relay;
 
 namespace Cheshire.StyxClient.Imports;
 
 /// <summary>
-/// What styx-client's Unix socket serves to styx-root: Tattach's aname is the path an export was resolved at
-/// (Resolve's mount_aname), attached on its node's link with the export's own path. An aname not imported yet is
-/// resolved first, so a mount survives styx-client restarting.
+/// Where an attach on styx-client's Unix socket goes: Tattach's aname is the path an export was resolved at (Resolve's
+/// mount_aname); it is attached on its node's link (dialled if need be) with the export's own path as aname and this
+/// node's user as uname. An aname not imported yet is resolved first, so a mount survives styx-client restarting.
+/// 9P2000.L carries only the errno of a refusal: the reason is logged.
 /// </summary>
-public sealed class ImportsFileSystem(ImportTable imports, Resolver resolver, TimeProvider clock) : IFileSystem
+public sealed class ImportAttacher(ImportTable imports, Resolver resolver, UserIdentity user, TimeProvider clock, ILogger<ImportAttacher> logger)
 {
-    public async ValueTask<INode> AttachAsync(AttachRequest request, CancellationToken cancellationToken) =>
-        (await AttachImportAsync(request, cancellationToken)).Root;
-
-    /// <summary>The imported tree's root, and the link it came over.</summary>
-    public async Task<(INode Root, NodeLink Link)> AttachImportAsync(AttachRequest request, CancellationToken cancellationToken)
+    public async ValueTask<MuxAttachTarget> AttachAsync(MuxAttachRequest request, CancellationToken cancellationToken)
     {
         string path;
         try
@@ -35,8 +33,20 @@ public sealed class ImportsFileSystem(ImportTable imports, Resolver resolver, Ti
                 throw new StyxErrorException(Errno.ENOENT, $"{path} is not an export (it resolves to {resolution.MountPath})");
             import = imports.Add(resolution);
         }
-        return (await import.Link.Tree.AttachAsync(request with { Aname = import.RemotePath }, cancellationToken), import.Link);
+        try
+        {
+            var link = await import.Link.ConnectAsync(cancellationToken);
+            return new MuxAttachTarget(link, import.RemotePath, user.Uid, NUname: 0);
+        }
+        catch (IOException e)
+        {
+            throw new StyxErrorException(Errno.EIO, e.Message);
+        }
     }
+
+    /// <summary>Logs why an attach was refused (the client sees only the errno).</summary>
+    public void Refused(string aname, Exception reason) =>
+        logger.LogInformation("Attach of {Aname} refused: {Reason}", aname, reason.Message);
 
     private async Task<Resolution> ResolveAsync(string path, CancellationToken ct)
     {
