@@ -36,8 +36,19 @@ public sealed partial class ModuleSupervisor(
         try
         {
             await foreach (var update in notifications.WatchAsync(stoppingToken))
-                if (_modules.TryGetValue(update.Resource.Name, out var module))
+            {
+                if (!_modules.TryGetValue(update.Resource.Name, out var module))
+                    continue;
+                try
+                {
                     Observe(module, update.Snapshot);
+                }
+                catch (Exception e)
+                {
+                    // One bad update must not end the supervision of every module.
+                    LogObserveFailed(e, module.Name);
+                }
+            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -67,6 +78,10 @@ public sealed partial class ModuleSupervisor(
             else if (state == KnownResourceStates.Stopping)
             {
                 module.StopAsked = true;
+            }
+            else if (state == KnownResourceStates.NotStarted)
+            {
+                module.State = SupervisionState.Stopped;
             }
             else if (IsEnd(state) && module.Launched)
             {
@@ -203,6 +218,9 @@ public sealed partial class ModuleSupervisor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Module {Module} {Cause}; restarting it in {DelayMs} ms")]
     private partial void LogRestarting(string module, string cause, double delayMs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Supervising module {Module}: an update could not be handled")]
+    private partial void LogObserveFailed(Exception exception, string module);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Module {Module} failed: {Reason}")]
     private partial void LogFailed(string module, string reason);

@@ -36,6 +36,7 @@ public sealed class SupervisorTests(SupervisedNodeFixture node) : IClassFixture<
         var dht = new Dht.DhtClient(node.ModuleChannel("dht"));
         var old = await dht.GetInfoAsync(new GetInfoRequest(), deadline: Deadline(), cancellationToken: ct);
 
+        var downtime = System.Diagnostics.Stopwatch.StartNew();
         using (var process = System.Diagnostics.Process.GetProcessById(old.ProcessId))
             process.Kill(); // SIGKILL
 
@@ -47,6 +48,7 @@ public sealed class SupervisorTests(SupervisedNodeFixture node) : IClassFixture<
             return info;
         }, Patience, "a new dht process answering GetInfo", ct);
         Assert.Equal("dht", restarted.Module);
+        TestContext.Current.TestOutputHelper?.WriteLine($"dht killed: a new process answered GetInfo after {downtime.Elapsed.TotalSeconds:0.0} s");
 
         var after = await RunningAsync("dht", ct);
         Assert.Equal(before.Restarts + 1, after.Restarts);
