@@ -70,6 +70,15 @@ public sealed class ModuleGraphTests : IDisposable
         Assert.Contains("Two modules are named 'same'", Assert.Throws<InvalidDataException>(() => ModuleGraph.Load(_services.FullName)).Message);
     }
 
+    [Fact]
+    public void AModuleCannotTakeTheSupervisorsName()
+    {
+        Write("supervisor", """{ "name": "supervisor", "project": "a.csproj" }""");
+
+        Assert.Equal("A module may not be named 'supervisor': modules find the supervisor under that name.",
+            Assert.Throws<InvalidDataException>(() => ModuleGraph.Load(_services.FullName)).Message);
+    }
+
     private string Write(string folder, string json)
     {
         var directory = Directory.CreateDirectory(Path.Combine(_services.FullName, folder));
