@@ -32,7 +32,11 @@ public sealed class StyxRootProcess : IAsyncDisposable
         return new StyxRootProcess(ModuleProcess.Start(DllPath, configuration), port);
     }
 
-    public Task WaitHealthyAsync(TimeSpan timeout, CancellationToken ct) => _module.WaitHealthyAsync(timeout, ct);
+    /// <summary>
+    /// Waits until /health answers: Healthy, or Degraded, which is what styx-root says here while styx-provider and
+    /// styx-client (module.json dependsOn) are not running beside it.
+    /// </summary>
+    public Task WaitHealthyAsync(TimeSpan timeout, CancellationToken ct) => _module.WaitHealthyAsync(timeout, ct, acceptDegraded: true);
 
     public Task<int> WaitForExitAsync(TimeSpan timeout) => _module.WaitForExitAsync(timeout);
 

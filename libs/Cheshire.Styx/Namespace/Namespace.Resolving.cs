@@ -36,7 +36,7 @@ public sealed partial class Namespace
             await DisposeTreeAsync(resolved.Tree);
             throw new StyxErrorException(Errno.EIO, $"resolving {path} answered {resolved.Path}");
         }
-        if (resolved.IsDirectory) return Synthetic(path, parent.User);
+        if (resolved.IsDirectory) return Synthetic(path, parent.User, resolved.Look);
 
         var mounted = MountIfAbsent(resolved);
         if (mounted is null) await DisposeTreeAsync(resolved.Tree); // another walk mounted it first
@@ -52,10 +52,10 @@ public sealed partial class Namespace
         }
     }
 
-    /// <summary>The resolver's names in <paramref name="directory"/>; none when it fails or does not answer in time.</summary>
-    internal async ValueTask<IReadOnlyList<string>> ListRemoteAsync(string directory, CancellationToken ct)
+    /// <summary>The resolver's children of <paramref name="directory"/>; none when it fails or does not answer in time.</summary>
+    internal async ValueTask<IReadOnlyList<RemoteName>> ListRemoteAsync(string directory, CancellationToken ct)
     {
-        IReadOnlyList<string> names;
+        IReadOnlyList<RemoteName> names;
         try
         {
             names = await AskResolverAsync(directory, (resolver, token) => resolver.ListAsync(directory, token), ct);
@@ -64,8 +64,20 @@ public sealed partial class Namespace
         {
             return [];
         }
-        return [.. names.Where(n => n.Length is > 0 and <= 255 && n is not ("." or "..") && !n.Contains('/') && !n.Contains('\0'))];
+        return [.. names.Where(n => IsListable(n.Name)).Select(n => n.Alias is null || IsListable(n.Alias) ? n : n with { Alias = null })];
     }
+
+    /// <summary>A child of <paramref name="directory"/> as the resolver lists it, under <paramref name="name"/> (its name or alias).</summary>
+    internal NamespaceNode RemoteChild(string directory, string name, RemoteName remote, AttachRequest user) =>
+        Synthetic(NamespacePath.Combine(directory, name), user, remote.Look,
+            remote.IsTree ? RemoteLook.TreePermissions : NamespaceNode.SyntheticPermissions);
+
+    /// <summary>Whether <paramref name="path"/> is a mount point of trees the resolver gave only.</summary>
+    internal bool IsResolvedMount(string path) =>
+        Table.LayersAt(path) is { } layers && layers.All(m => m is not null && _resolvedTrees.ContainsKey(m.Info.Id));
+
+    private static bool IsListable(string name) =>
+        name.Length is > 0 and <= 255 && name is not ("." or "..") && !name.Contains('/') && !name.Contains('\0');
 
     private async ValueTask<T> AskResolverAsync<T>(string path, Func<INamespaceResolver, CancellationToken, ValueTask<T>> ask,
         CancellationToken ct)

@@ -150,7 +150,8 @@ public sealed partial class Namespace : IFileSystem
         return layers.ToImmutable();
     }
 
-    internal NamespaceNode Synthetic(string path, AttachRequest user) => new(this, path, [], user);
+    internal NamespaceNode Synthetic(string path, AttachRequest user, RemoteLook? look = null,
+        uint permissions = NamespaceNode.SyntheticPermissions) => new(this, path, [], user, look, permissions);
 
     /// <summary>A stable qid path for a synthetic directory (tag 0 of the qid space is reserved for them).</summary>
     internal ulong SyntheticQidPath(string path) =>

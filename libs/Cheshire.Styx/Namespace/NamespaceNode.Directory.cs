@@ -41,14 +41,30 @@ internal sealed partial class NamespaceNode
             if (seen.Add(name)) entries.Add(new DirectoryEntry(name, await MountChildAsync(name, cancellationToken)));
         }
         if (_namespace.Resolver is not null && ConsultsResolver)
-        {
-            // Remote names after the local ones, shown as directories; walking one resolves it (a tree is mounted then).
-            foreach (var name in await _namespace.ListRemoteAsync(Path, cancellationToken))
-            {
-                if (seen.Add(name)) entries.Add(new DirectoryEntry(name, _namespace.Synthetic(NamespacePath.Combine(Path, name), User)));
-            }
-        }
+            await AddRemoteNamesAsync(entries, seen, cancellationToken);
         return entries;
+    }
+
+    /// <summary>
+    /// Remote names after the local ones, shown as directories; walking one resolves it (a tree is mounted then). A local
+    /// name wins: the remote one is listed under its alias, unless both are directories of names (the local synthetic
+    /// directory then lists the remote names inside: one union directory).
+    /// </summary>
+    private async ValueTask AddRemoteNamesAsync(List<DirectoryEntry> entries, HashSet<string> seen, CancellationToken ct)
+    {
+        var local = entries.ToDictionary(e => e.Name, e => e.Node, StringComparer.Ordinal);
+        foreach (var remote in await _namespace.ListRemoteAsync(Path, ct))
+        {
+            var name = remote.Name;
+            if (local.TryGetValue(name, out var shadow))
+            {
+                if (_namespace.IsResolvedMount(NamespacePath.Combine(Path, name))) continue; // that very name, mounted
+                if (!remote.IsTree && shadow is NamespaceNode { IsSynthetic: true }) continue;
+                if (remote.Alias is not { } alias) continue;
+                name = alias;
+            }
+            if (seen.Add(name)) entries.Add(new DirectoryEntry(name, _namespace.RemoteChild(Path, name, remote, User)));
+        }
     }
 
     /// <summary>A mount point (or prefix) below this directory; one whose tree cannot be reached shows as a synthetic directory.</summary>
@@ -102,16 +118,18 @@ internal sealed partial class NamespaceNode
         var parentPath = parent?.Path ?? NamespacePath.ParentOf(Path);
         if (_namespace.Table.ChildrenOf(parentPath).Contains(newName)) throw new StyxErrorException(Errno.EBUSY, "target is a mount point");
         var target = parent is null ? null : (parent.LayerInTree(source.Mount) ?? throw new StyxErrorException(Errno.EXDEV)).Node;
+        if (target is IDeferredNode deferred) target = await deferred.AttachedAsync(cancellationToken);
         await source.Node.RenameAsync(target, newName, cancellationToken);
         Path = NamespacePath.Combine(parentPath, newName);
     }
 
-    public ValueTask LinkAsync(INode target, string name, CancellationToken cancellationToken)
+    public async ValueTask LinkAsync(INode target, string name, CancellationToken cancellationToken)
     {
         NamespacePath.CheckName(name);
         var linked = AsNamespaceNode(target).First;
         var directory = LayerInTree(linked.Mount) ?? throw new StyxErrorException(Errno.EXDEV);
-        return directory.Node.LinkAsync(linked.Node, name, cancellationToken);
+        var node = linked.Node is IDeferredNode deferred ? await deferred.AttachedAsync(cancellationToken) : linked.Node;
+        await directory.Node.LinkAsync(node, name, cancellationToken);
     }
 
     /// <summary>The layer of this directory that lives in the same tree as <paramref name="mount"/>, if any.</summary>

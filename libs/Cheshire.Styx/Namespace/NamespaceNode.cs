@@ -12,14 +12,22 @@ namespace Cheshire.Styx.Namespaces;
 /// </summary>
 internal sealed partial class NamespaceNode : INode
 {
-    private readonly Namespace _namespace;
+    /// <summary>Permissions of a synthetic directory: read-only, as creates in it fail.</summary>
+    public const uint SyntheticPermissions = 0x16D; // 0555
 
-    public NamespaceNode(Namespace ns, string path, ImmutableArray<Layer> layers, AttachRequest user)
+    private readonly Namespace _namespace;
+    private readonly RemoteLook? _look;
+    private readonly uint _permissions;
+
+    public NamespaceNode(Namespace ns, string path, ImmutableArray<Layer> layers, AttachRequest user, RemoteLook? look = null,
+        uint permissions = SyntheticPermissions)
     {
         _namespace = ns;
         Path = path;
         Layers = layers;
         User = user;
+        _look = look;
+        _permissions = permissions;
     }
 
     /// <summary>Where the node is now: a rename through it moves it, as a 9P fid follows its file.</summary>
@@ -42,11 +50,13 @@ internal sealed partial class NamespaceNode : INode
     {
         if (IsSynthetic)
         {
+            var owner = _look?.Owner ?? _namespace.Owner;
+            var time = _look?.Modified ?? _namespace.Created;
             return new NodeAttributes
             {
-                Qid = Qid, Name = Name, Mode = UnixMode.Directory | 0x16D, UserName = _namespace.Owner,
-                GroupName = _namespace.Owner, ModifiedBy = _namespace.Owner, LinkCount = 2,
-                AccessTime = _namespace.Created, ModifyTime = _namespace.Created, ChangeTime = _namespace.Created,
+                Qid = Qid, Name = Name, Mode = UnixMode.Directory | _permissions, UserName = owner,
+                GroupName = owner, ModifiedBy = owner, LinkCount = 2,
+                AccessTime = time, ModifyTime = time, ChangeTime = time,
             };
         }
         var attributes = await Layers[0].Node.GetAttributesAsync(cancellationToken);

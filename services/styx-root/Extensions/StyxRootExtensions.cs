@@ -19,8 +19,14 @@ public static class StyxRootExtensions
         builder.Services.AddSingleton<NodeNamespace>();
         if (options.GlobalNamespace && builder.Configuration.GetSection($"services:{GlobalNamespaceResolver.Module}").Exists())
         {
+            var breaker = (builder.Configuration.GetSection(StyxClientBreakerOptions.Section).Get<StyxClientBreakerOptions>()
+                ?? new StyxClientBreakerOptions()).Validate();
+            builder.Services.Configure<StyxClientBreakerOptions>(builder.Configuration.GetSection(StyxClientBreakerOptions.Section));
             // No per-attempt timeout: a lookup may wait on the DHT; the call's deadline (Styx:ResolveSeconds) bounds it.
-            builder.Services.AddModuleStreamingClient<Importer.ImporterClient>(GlobalNamespaceResolver.Module);
+            // The breaker is added after the module client's retries, so it is inside them and sees every attempt.
+            builder.Services.AddModuleStreamingClient<Importer.ImporterClient>(GlobalNamespaceResolver.Module)
+                .AddResilienceHandler(StyxClientBreaker.HandlerName, (pipeline, context) => StyxClientBreaker.AddTo(pipeline, breaker,
+                    context.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StyxClientBreaker))));
             builder.Services.AddSingleton(s => s.GetRequiredService<GrpcClientFactory>()
                 .CreateModuleStreamingClient<Importer.ImporterClient>(GlobalNamespaceResolver.Module));
             builder.Services.AddSingleton<INamespaceResolver, GlobalNamespaceResolver>();

@@ -17,6 +17,9 @@ public abstract record MountSource
 
     public abstract ValueTask<IFileSystem> OpenAsync(CancellationToken cancellationToken);
 
+    /// <summary>The tree without reaching it yet: it connects at its first attach (and again after a drop).</summary>
+    public abstract IFileSystem Prepare();
+
     public static MountSource Ram(ulong capacityBytes) =>
         capacityBytes > long.MaxValue
             ? throw NamespaceApi.Invalid($"capacity {capacityBytes} is too large.")
@@ -54,23 +57,27 @@ public abstract record MountSource
         {
             try
             {
-                // uid 0 for root, as diod expects; other users attach with no numeric id.
-                var options = new RemoteOptions { MaxMessageSize = Msize, NUname = Uname == "root" ? 0 : Tauth.NoUid };
-                return await RemoteFileSystem.ConnectAsync(Dial, Aname, Uname, options, cancellationToken);
+                return await RemoteFileSystem.ConnectAsync(Dial, Aname, Uname, Options, cancellationToken);
             }
             catch (Exception e) when (e is SocketException or IOException or StyxErrorException or TimeoutException or OperationCanceledException)
             {
                 throw new MountSourceException($"cannot mount {Description}: {e.Message}", e);
             }
         }
+
+        public override IFileSystem Prepare() => RemoteFileSystem.Create(Dial, Aname, Uname, Options);
+
+        // uid 0 for root, as diod expects; other users attach with no numeric id.
+        private RemoteOptions Options => new() { MaxMessageSize = Msize, NUname = Uname == "root" ? 0 : Tauth.NoUid };
     }
 
     private sealed record RamSource(long Capacity) : MountSource
     {
         public override string Description => $"ram {Capacity}";
 
-        public override ValueTask<IFileSystem> OpenAsync(CancellationToken cancellationToken) =>
-            ValueTask.FromResult<IFileSystem>(new RamFileSystem(capacityBytes: Capacity));
+        public override ValueTask<IFileSystem> OpenAsync(CancellationToken cancellationToken) => ValueTask.FromResult(Prepare());
+
+        public override IFileSystem Prepare() => new RamFileSystem(capacityBytes: Capacity);
     }
 }
 

@@ -10,7 +10,8 @@ namespace Cheshire.Styx.Tests.Namespaces;
 /// </summary>
 internal sealed class TableResolver : INamespaceResolver
 {
-    private readonly Dictionary<string, string[]> _directories = new(StringComparer.Ordinal) { ["/"] = [] };
+    private readonly Dictionary<string, List<RemoteName>> _directories = new(StringComparer.Ordinal) { ["/"] = [] };
+    private readonly Dictionary<string, string> _aliases = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LoopbackServer> _exports = new(StringComparer.Ordinal);
 
     /// <summary>Every path asked (resolves and listings), in order.</summary>
@@ -33,9 +34,29 @@ internal sealed class TableResolver : INamespaceResolver
 
     public TableResolver Directory(string path, params string[] names)
     {
-        _directories[path] = names;
+        _directories[path] = [.. names.Select(n => new RemoteName(n))];
         return this;
     }
+
+    /// <summary>Adds <paramref name="child"/> to <paramref name="directory"/>; its alias, if any, resolves as its name.</summary>
+    public TableResolver Child(string directory, RemoteName child)
+    {
+        _directories[directory].Add(child);
+        if (child.Alias is { } alias) _aliases[Combine(directory, alias)] = Combine(directory, child.Name);
+        return this;
+    }
+
+    /// <summary>The path with an alias on the way replaced by the name it stands for.</summary>
+    private string Named(string path)
+    {
+        foreach (var (alias, name) in _aliases)
+        {
+            if (path == alias || path.StartsWith(alias + "/", StringComparison.Ordinal)) return name + path[alias.Length..];
+        }
+        return path;
+    }
+
+    private static string Combine(string directory, string name) => directory == "/" ? "/" + name : directory + "/" + name;
 
     public TableResolver Export(string path, LoopbackServer server)
     {
@@ -46,7 +67,8 @@ internal sealed class TableResolver : INamespaceResolver
     public async ValueTask<ResolvedPath?> ResolveAsync(string path, CancellationToken cancellationToken)
     {
         await Answer(path);
-        if (_exports.TryGetValue(path, out var server))
+        var named = Named(path);
+        if (_exports.TryGetValue(named, out var server))
         {
             if (Interlocked.Increment(ref _exportResolves) >= ExportsTogether) _together.TrySetResult();
             await _together.Task.WaitAsync(cancellationToken);
@@ -54,13 +76,17 @@ internal sealed class TableResolver : INamespaceResolver
             Trees.Enqueue(tree);
             return ResolvedPath.Export(path, tree, "", $"import {path} from test");
         }
-        return _directories.ContainsKey(path) ? ResolvedPath.Directory(path) : null;
+        return _directories.ContainsKey(named) ? ResolvedPath.Directory(path, Looks.GetValueOrDefault(named)) : null;
     }
 
-    public async ValueTask<IReadOnlyList<string>> ListAsync(string directoryPath, CancellationToken cancellationToken)
+    /// <summary>How resolved directories look, by path.</summary>
+    public Dictionary<string, RemoteLook> Looks { get; } = new(StringComparer.Ordinal);
+
+    public async ValueTask<IReadOnlyList<RemoteName>> ListAsync(string directoryPath, CancellationToken cancellationToken)
     {
         await Answer(directoryPath);
-        return _directories.TryGetValue(directoryPath, out var names) ? names : [];
+        var named = Named(directoryPath);
+        return _directories.TryGetValue(named, out var names) ? names : [];
     }
 
     private async Task Answer(string path)
