@@ -5,8 +5,9 @@ namespace Cheshire.Interop.Tests.Harness;
 
 /// <summary>
 /// Two nodes of one network as module processes, each in its own data folder. Node A: dht, styx-provider exporting a
-/// temp directory at /alice/music to everyone, styx-client serving it on its link port. Node B: a dht joined to A's,
-/// styx-client and styx-root (9P on <see cref="StyxPort"/>), which resolves /alice/music through the global namespace.
+/// temp directory at /alice/music to everyone (also mounted in A's own styx-root), styx-client serving it on its link
+/// port. Node B: a dht joined to A's, styx-client and styx-root (9P on <see cref="StyxPort"/>), which resolves
+/// /alice/music through the global namespace.
 /// </summary>
 public sealed class TwoNodesHost : IAsyncDisposable
 {
@@ -20,7 +21,7 @@ public sealed class TwoNodesHost : IAsyncDisposable
     public string ExportDir { get; }
 
     /// <summary>B's styx-root 9P port on 127.0.0.1.</summary>
-    public int StyxPort { get; } = FreePorts.Tcp();
+    public int StyxPort { get; private set; }
 
     public static async Task<TwoNodesHost> StartAsync(TimeSpan bound, CancellationToken ct)
     {
@@ -39,15 +40,11 @@ public sealed class TwoNodesHost : IAsyncDisposable
 
     private async Task StartNodesAsync(TimeSpan bound, CancellationToken ct)
     {
-        var nodeA = await _network.StartExportingNodeAsync(
+        // These nodes run no mainline-dht (and B no styx-provider): their modules report Degraded, which counts as up.
+        var (nodeA, _) = await _network.StartExportingNodeWithRootAsync(
             $$"""{ {{JsonSerializer.Serialize(ExportPath)}}: { "server": "export", "root": {{JsonSerializer.Serialize(ExportDir)}}, "allow": ["*"] } }""", bound, ct);
-        var nodeB = await _network.StartImportingNodeAsync(nodeA.DhtEndpoint, bound, ct);
-        var rootB = _network.Start("styx-root", "Cheshire.StyxRoot", nodeB.Data, new()
-        {
-            ["services:styx-client:grpc:0"] = ModuleNetwork.GrpcOf(nodeB.Client),
-            ["Styx:Endpoint"] = $"127.0.0.1:{StyxPort}",
-        });
-        await rootB.WaitHealthyAsync(bound, ct);
+        var (_, rootB) = await _network.StartImportingNodeWithRootAsync(_network.NewFolder("node"), nodeA.DhtEndpoint, bound, ct);
+        StyxPort = rootB.Port;
     }
 
     /// <summary>Every module's output, for failure messages.</summary>
