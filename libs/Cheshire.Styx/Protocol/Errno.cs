@@ -32,6 +32,7 @@ public enum Errno : uint
     EPROTO = 71,
     EBADMSG = 74,
     EOPNOTSUPP = 95,
+    ESTALE = 116,
     EDQUOT = 122,
     ECANCELED = 125,
 }
@@ -69,6 +70,7 @@ public static class ErrnoText
         Errno.EPROTO => "Protocol error",
         Errno.EBADMSG => "Bad message",
         Errno.EOPNOTSUPP => "Operation not supported",
+        Errno.ESTALE => "Stale file handle",
         Errno.EDQUOT => "Disk quota exceeded",
         Errno.ECANCELED => "Operation canceled",
         _ => "Input/output error",

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Cheshire.Styx.FileSystem;
 using Cheshire.Styx.Protocol;
@@ -13,13 +14,16 @@ namespace Cheshire.Styx.Remote;
 /// </code>
 /// Fids: nodes hold paths, not fids (the server has no hook telling a tree when a node is forgotten), and every
 /// operation walks a short-lived fid from the attached root and clunks it; an open file holds its own fid until
-/// it is closed. Nothing leaks per walk. When the connection drops, nodes and open files of that connection fail
-/// with EIO; the next <see cref="AttachAsync"/> (a walk into the mount point) connects and attaches again.
+/// it is closed. Nothing leaks per walk. When the connection drops, the next call on any node or open file (or the
+/// next <see cref="AttachAsync"/>) dials and attaches again; nodes walk their paths on the new connection and open
+/// files are opened again, or fail with ESTALE if their file is gone or replaced (see <see cref="RemoteOpenFile"/>).
 /// </summary>
 public sealed class RemoteFileSystem : IFileSystem, IAsyncDisposable
 {
     private readonly Func<CancellationToken, ValueTask<Stream>> _dial;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly RemoteRoot _root;
+    private readonly ConcurrentDictionary<string, RemoteRoot> _roots = new(StringComparer.Ordinal);
     private RemoteSession? _session;
     private bool _disposed;
 
@@ -29,6 +33,7 @@ public sealed class RemoteFileSystem : IFileSystem, IAsyncDisposable
         Aname = aname;
         Uname = uname;
         Options = options;
+        _root = new RemoteRoot(this, null);
     }
 
     public string Aname { get; }
@@ -88,7 +93,7 @@ public sealed class RemoteFileSystem : IFileSystem, IAsyncDisposable
         string uname = "root", RemoteOptions? options = null, CancellationToken cancellationToken = default)
     {
         var fs = new RemoteFileSystem(dial, aname, uname, options ?? new RemoteOptions());
-        await fs.SessionAsync(cancellationToken);
+        await fs.ConnectionAsync(cancellationToken);
         return fs;
     }
 
@@ -98,19 +103,28 @@ public sealed class RemoteFileSystem : IFileSystem, IAsyncDisposable
     /// </summary>
     public async ValueTask<INode> AttachAsync(AttachRequest request, CancellationToken cancellationToken)
     {
-        var session = await SessionAsync(cancellationToken);
-        if (Options.ForwardAname)
-            session = await session.RootAsync(request.Aname, Uname, Options.NUname, cancellationToken);
-        return new RemoteNode(session, [], session.RootQid);
+        var root = Options.ForwardAname ? await RootOfAsync(request.Aname, cancellationToken) : _root;
+        var session = await root.SessionAsync(cancellationToken);
+        return new RemoteNode(root, [], session.RootQid);
     }
 
-    private async Task<RemoteSession> SessionAsync(CancellationToken ct)
+    /// <summary>The root of a forwarded aname, kept once the server has accepted it (a refused aname leaves nothing behind).</summary>
+    private async ValueTask<RemoteRoot> RootOfAsync(string aname, CancellationToken ct)
+    {
+        if (_roots.TryGetValue(aname, out var known)) return known;
+        var root = new RemoteRoot(this, aname);
+        await root.SessionAsync(ct);
+        return _roots.GetOrAdd(aname, root);
+    }
+
+    /// <summary>The live connection (its session, attached to <see cref="Aname"/> unless forwarding), dialled again if it dropped.</summary>
+    internal async Task<RemoteSession> ConnectionAsync(CancellationToken ct)
     {
         if (_session is { IsAlive: true } current) return current;
         await _gate.WaitAsync(ct);
         try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_disposed) throw new StyxErrorException(Errno.EIO, "the remote 9P tree is closed");
             if (_session is { IsAlive: true } raced) return raced;
             if (_session is not null) await _session.DisposeAsync();
             _session = null;

@@ -4,16 +4,14 @@ using Cheshire.Styx.Protocol;
 
 namespace Cheshire.Styx.Remote;
 
-/// <summary>The 9P2000 / 9P2000.u forms of the operations: Tstat/Twstat, Topen, Tcreate, Tremove, directory reads of stats.</summary>
+/// <summary>The 9P2000 / 9P2000.u forms of the operations: Topen, Tcreate, directory reads of stats, renames by Twstat.</summary>
 internal sealed partial class RemoteNode
 {
-    private Task<StatEntry> StatAsync(CancellationToken ct) => session.WithFidAsync(path, (c, fid) => c.StatAsync(fid, ct), ct);
-
-    private Task<IReadOnlyList<DirectoryEntry>> ListLegacyAsync(CancellationToken ct) => session.WithFidAsync(path, async (c, fid) =>
+    private Task<IReadOnlyList<DirectoryEntry>> ListLegacyAsync(RemoteSession session, CancellationToken ct) => session.WithFidAsync(path, async (c, fid) =>
     {
         await c.OpenAsync(fid, StyxOpenMode.Read, ct);
         var stats = StatEntry.ReadDirectory(await c.ReadAllAsync(fid, ct), c.Dialect);
-        return (IReadOnlyList<DirectoryEntry>)[.. stats.Select(s => new DirectoryEntry(s.Name, new RemoteNode(session, [.. path, s.Name], s.Qid)))];
+        return (IReadOnlyList<DirectoryEntry>)[.. stats.Select(s => new DirectoryEntry(s.Name, new RemoteNode(root, [.. path, s.Name], s.Qid)))];
     }, ct);
 
     private static StyxOpenMode LegacyMode(OpenOptions options)
@@ -28,7 +26,7 @@ internal sealed partial class RemoteNode
         return options.Truncate ? mode | StyxOpenMode.Truncate : mode;
     }
 
-    private Task<Qid> CreateLegacyAsync(string name, CreateOptions options, CancellationToken ct)
+    private Task<Qid> CreateLegacyAsync(RemoteSession session, string name, CreateOptions options, CancellationToken ct)
     {
         uint permissions = options.Mode & 0x1FF;
         (uint perm, string extension) = options.FileType switch
@@ -43,7 +41,7 @@ internal sealed partial class RemoteNode
     }
 
     /// <summary>9P2000 renames by Twstat of the name, within one directory only.</summary>
-    private Task RenameLegacyAsync(string[] fromDirectory, string[] toDirectory, string newName, CancellationToken ct)
+    private Task RenameLegacyAsync(RemoteSession session, string[] fromDirectory, string[] toDirectory, string newName, CancellationToken ct)
     {
         if (!fromDirectory.SequenceEqual(toDirectory)) throw new StyxErrorException(Errno.EXDEV, "9P2000 renames within a directory only");
         return session.WithFidAsync(path, (c, fid) => c.WstatAsync(fid, StatEntry.DontTouch with { Name = newName }, ct), ct);

@@ -7,9 +7,9 @@ namespace Cheshire.Styx.Remote;
 /// <summary>
 /// One connection to the remote server and its attached root fid. Every remote call goes through
 /// <see cref="RunAsync{T}"/>: a 9P error passes through with its errno, a broken connection marks the session
-/// dead and becomes EIO. Nodes of a dead session stay dead (EIO); <see cref="RemoteFileSystem"/> attaches a
-/// fresh session on the next walk from its root. Further roots on the same connection (<see cref="RootAsync"/>, one
-/// Tattach per aname) are sessions of their own that share the client and die with it.
+/// dead and becomes EIO. A dead session stays dead; nodes and open files hold a <see cref="RemoteRoot"/>, which
+/// hands them the next session. Further roots on the same connection (<see cref="RootAsync"/>, one Tattach per aname)
+/// are sessions of their own that share the client and die with it.
 /// </summary>
 internal sealed class RemoteSession : IAsyncDisposable
 {
@@ -27,7 +27,6 @@ internal sealed class RemoteSession : IAsyncDisposable
 
     public StyxClient Client { get; }
     public WalkedFids Walked { get; } = new();
-    public RemoteNodes Nodes { get; } = new();
     public uint RootFid { get; }
     public Qid RootQid { get; }
     public Dialect Dialect => Client.Dialect;

@@ -23,15 +23,15 @@ internal sealed class WalkedFids : IDisposable
         _sweeper = new Timer(_ => Sweep(all: false), null, HoldTime / 2, HoldTime / 2);
     }
 
-    /// <summary>Keeps <paramref name="fid"/> on <paramref name="node"/>; false (the caller clunks it) when full.</summary>
-    public bool TryKeep(RemoteNode node, uint fid)
+    /// <summary>Keeps <paramref name="fid"/> of <paramref name="session"/> on <paramref name="node"/>; false (the caller clunks it) when full.</summary>
+    public bool TryKeep(RemoteNode node, RemoteSession session, uint fid)
     {
         if (Interlocked.Increment(ref _count) > Capacity)
         {
             Interlocked.Decrement(ref _count);
             return false;
         }
-        node.Keep(fid);
+        node.Keep(session, fid);
         _held.Enqueue((node, Environment.TickCount64));
         return true;
     }
