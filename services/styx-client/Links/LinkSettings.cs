@@ -25,7 +25,7 @@ public sealed record LinkSettings
     /// <summary>Links open at once; further connections are closed at once.</summary>
     public int MaxLinks { get; init; } = 256;
 
-    /// <summary>styx-provider's 9P Unix socket, where attached exports are relayed.</summary>
+    /// <summary>styx-provider's 9P Unix socket, where each accepted link is spliced to.</summary>
     public required string ProviderSocket { get; init; }
 
     public static LinkSettings From(IConfiguration configuration)
