@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.IO.Pipelines;
 using Cheshire.Styx.Messages;
 using Cheshire.Styx.Protocol;
@@ -200,6 +199,7 @@ public sealed partial class MuxConnection
             else if (old.Link is { } oldLink && oldLink.Tags.TryRent(out linkTag))
             {
                 link = oldLink;
+                link.Hold(old.LinkTag);
                 var serial = link.Register((ushort)linkTag, new MuxPending
                 {
                     Kind = MuxPendingKind.Flush, Connection = this, Tag = header.Tag, FlushedTag = old.LinkTag, FlushedSerial = old.Serial,

@@ -26,25 +26,28 @@ public sealed partial class MuxLink
             {
                 var head = await frames.ReadAsync(Math.Min(header.Size, ReplyHead), Ended);
                 head.CopyTo(_head);
-                var target = Settle(header, _head.AsSpan(0, (int)head.Length));
-                if (target is { } to && await to.Connection.BeginReplyAsync())
+                var to = Settle(header, _head.AsSpan(0, (int)head.Length));
+                // The connection's output is taken before its request is ended there: a Tflush of that tag that comes
+                // meanwhile, answered there, is then written after this reply, as the protocol wants.
+                if (to.Connection is { } connection && await connection.BeginReplyAsync())
                 {
                     try
                     {
-                        FidLayout.WriteTag(_head, to.Tag);
-                        to.Connection.Replies.Write(_head.AsSpan(0, (int)head.Length));
-                        await frames.CopyAsync(to.Connection.Replies, frames.Remaining, Ended);
+                        if (connection.EndRequest(to.Tag, header.Tag))
+                        {
+                            FidLayout.WriteTag(_head, to.Tag);
+                            connection.Replies.Write(_head.AsSpan(0, (int)head.Length));
+                            await frames.CopyAsync(connection.Replies, frames.Remaining, Ended);
+                            if (!_unflushed.Contains(connection)) _unflushed.Add(connection);
+                        }
                     }
                     finally
                     {
-                        to.Connection.EndReply();
+                        connection.EndReply();
                     }
-                    if (!_unflushed.Contains(to.Connection)) _unflushed.Add(to.Connection);
                 }
-                else
-                {
-                    while (frames.Remaining > 0) await frames.ReadAsync(Math.Min(frames.Remaining, FrameReader.FlushThreshold), Ended);
-                }
+                while (frames.Remaining > 0) await frames.ReadAsync(Math.Min(frames.Remaining, FrameReader.FlushThreshold), Ended);
+                Release(header.Tag);
                 if (!frames.HasBufferedFrame) await FlushRepliesAsync();
             }
         }
@@ -71,9 +74,9 @@ public sealed partial class MuxLink
 
     /// <summary>
     /// Settles what the reply to <paramref name="header"/>'s tag decides (fids made or freed, a flushed request over) and
-    /// says where it goes: nowhere when it answers the link's own clunk or a connection that has gone.
+    /// says which connection asked (none for the link's own clunks), with its tag.
     /// </summary>
-    private (MuxConnection Connection, ushort Tag)? Settle(FrameHeader header, ReadOnlySpan<byte> head)
+    private (MuxConnection? Connection, ushort Tag) Settle(FrameHeader header, ReadOnlySpan<byte> head)
     {
         if (!TryTake(header.Tag, 0, out var pending))
             throw new StyxProtocolException($"{header.Type} with tag {header.Tag}, which no request in flight has", header.Tag, header.Type);
@@ -96,11 +99,12 @@ public sealed partial class MuxLink
             case MuxPendingKind.FreesFid:
                 Fids.Return(pending.LinkFid);
                 break;
-            case MuxPendingKind.Flush when header.Type == MessageType.Rflush:
-                Flushed(pending.FlushedTag, pending.FlushedSerial);
+            case MuxPendingKind.Flush:
+                if (header.Type == MessageType.Rflush) Flushed(pending.FlushedTag, pending.FlushedSerial);
+                Unhold(pending.FlushedTag);
                 break;
         }
-        return pending.Connection?.EndRequest(pending.Tag, header.Tag) == true ? (pending.Connection, pending.Tag) : null;
+        return (pending.Connection, pending.Tag);
     }
 
     /// <summary>Rflush came: the flushed request, if still unanswered, never will be.</summary>
@@ -119,5 +123,6 @@ public sealed partial class MuxLink
                 break;
         }
         pending.Connection?.EndRequest(pending.Tag, tag);
+        Release(tag);
     }
 }

@@ -24,6 +24,7 @@ public sealed partial class MuxLink : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly HashSet<MuxConnection> _connections = [];
     private readonly CancellationTokenSource _ended = new();
+    private readonly Dictionary<ushort, TagHold> _holds = [];
     private MuxPending[] _pending = new MuxPending[64];
     private ulong _serial;
     private Task _reading = Task.CompletedTask;
@@ -138,13 +139,6 @@ public sealed partial class MuxLink : IAsyncDisposable
         }
     }
 
-    /// <summary>Forgets a request registered but not sent after all (its frame was refused).</summary>
-    internal void Unregister(ushort tag)
-    {
-        lock (_gate) _pending[tag] = default;
-        Tags.Return(tag);
-    }
-
     private bool TryTake(ushort tag, ulong serial, out MuxPending pending)
     {
         lock (_gate)
@@ -152,10 +146,50 @@ public sealed partial class MuxLink : IAsyncDisposable
             pending = tag < _pending.Length ? _pending[tag] : default;
             if (!pending.InUse || (serial != 0 && pending.Serial != serial)) return false;
             _pending[tag] = default;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// A Tflush naming <paramref name="tag"/> is about to be sent: the tag is not used again, even once its request is
+    /// over, until that flush is answered (the server would otherwise flush whatever request had the tag next).
+    /// </summary>
+    internal void Hold(ushort tag)
+    {
+        lock (_gate) _holds[tag] = _holds.TryGetValue(tag, out var hold) ? hold with { Count = hold.Count + 1 } : new TagHold(1, Released: false);
+    }
+
+    /// <summary>The request sent with <paramref name="tag"/> is over, here and at its connection: the tag is free (once no flush holds it).</summary>
+    private void Release(ushort tag)
+    {
+        lock (_gate)
+        {
+            if (_holds.TryGetValue(tag, out var hold))
+            {
+                _holds[tag] = hold with { Released = true };
+                return;
+            }
         }
         Tags.Return(tag);
-        return true;
     }
+
+    private void Unhold(ushort tag)
+    {
+        lock (_gate)
+        {
+            if (!_holds.TryGetValue(tag, out var hold)) return;
+            if (hold.Count > 1)
+            {
+                _holds[tag] = hold with { Count = hold.Count - 1 };
+                return;
+            }
+            _holds.Remove(tag);
+            if (!hold.Released) return;
+        }
+        Tags.Return(tag);
+    }
+
+    private readonly record struct TagHold(int Count, bool Released);
 
     /// <summary>Waits for the right to write frames (one writer at a time); <see cref="ReleaseWriterAsync"/> flushes them.</summary>
     internal async ValueTask<PipeWriter> AcquireWriterAsync(CancellationToken ct)
@@ -239,7 +273,15 @@ public sealed partial class MuxLink : IAsyncDisposable
         End("closed");
         await _reading;
         await _input.CompleteAsync();
-        await _output.CompleteAsync();
+        await _writing.WaitAsync();
+        try
+        {
+            await _output.CompleteAsync();
+        }
+        finally
+        {
+            _writing.Release();
+        }
         await _stream.DisposeAsync();
     }
 }

@@ -87,6 +87,16 @@ public sealed class MuxConnectionTests
         Assert.Equal(new Rflush(5), await raw.RequireAsync(Bound));
         await Eventually.TrueAsync(() => Task.FromResult(slow.CancelledReads == 1), Bound, "the read cancelled on the server", Ct);
 
+        // A flush right behind a quick request: its reply (if the server answered first) comes before the Rflush.
+        for (ushort round = 0; round < 20; round++)
+        {
+            await raw.SendAsync(new Tgetattr(7, 1, GetattrMask.Basic));
+            await raw.SendAsync(new Tflush(8, 7));
+            var first = await raw.RequireAsync(Bound);
+            if (first is Rgetattr) first = await raw.RequireAsync(Bound);
+            Assert.Equal(new Rflush(8), first);
+        }
+
         // A tag not in flight is flushed at once; the flushed tag is free again.
         Assert.Equal(new Rflush(6), await CallAsync(raw, new Tflush(6, 99)));
         Assert.IsType<Rclunk>(await CallAsync(raw, new Tclunk(4, 2)));
