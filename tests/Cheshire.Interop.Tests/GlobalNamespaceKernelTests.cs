@@ -44,6 +44,9 @@ public sealed class GlobalNamespaceKernelTests(TwoNodesFixture fixture) : IClass
         script.Export("P", nodes.StyxPort.ToString()).Raw("mkdir -p /mnt/r");
         script.Check($"mount B's styx-root {dialect} msize=524288",
             $"mount -t 9p -o trans=tcp,port=$P,version={dialect},msize=524288 {V9fsGuest.GuestServerAddress} /mnt/r");
+        // The kernel lists the version it agreed on with the server (none for its default, 9p2000.L): no silent downgrade.
+        script.Check($"the mount speaks {dialect}", "m=$(grep ' /mnt/r 9p ' /proc/mounts) && echo \"$m\" && " +
+            (tag == "u" ? "echo \"$m\" | grep -q 'version=9p2000.u,'" : "! echo \"$m\" | grep -q 'version='"));
         script.Check("ls / shows alice", "ls -la /mnt/r && ls /mnt/r | grep -qx alice");
         script.Check("ls /alice shows music", "ls -la /mnt/r/alice && ls /mnt/r/alice | grep -qx music");
         script.Check("ls the export shows A's folder", $"ls -la {m} && ls {m} | grep -qx {folder}");
