@@ -1,4 +1,5 @@
 using Cheshire.AppHost;
+using Cheshire.Supervisor.Api;
 
 var builder = DistributedApplication.CreateBuilder(args);
 try
@@ -11,5 +12,13 @@ catch (Exception e) when (e is InvalidOperationException or InvalidDataException
     Console.Error.WriteLine($"Cheshire.AppHost: {e.Message}");
     return 2;
 }
-builder.Build().Run();
+try
+{
+    await builder.Build().RunAsync();
+}
+catch (ModulesApiUnavailableException e)
+{
+    Console.Error.WriteLine($"Cheshire.AppHost: {e.Message}");
+    return 2;
+}
 return 0;

@@ -23,6 +23,8 @@ public sealed class ModulesServer(SupervisorSettings settings, ModuleSupervisor 
         builder.WebHost.UseUrls();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(settings.Endpoint, l => l.Protocols = HttpProtocols.Http2));
         builder.Logging.ClearProviders();
+        // The AppHost already says it started; this host's own lines would only repeat it.
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.AddSingleton(loggerFactory);
         builder.Services.AddSingleton(supervisor);
         builder.Services.AddSingleton(identity);
@@ -38,7 +40,7 @@ public sealed class ModulesServer(SupervisorSettings settings, ModuleSupervisor 
         }
         catch (IOException e)
         {
-            throw new InvalidOperationException(
+            throw new ModulesApiUnavailableException(
                 $"The Modules API cannot listen on {settings.Endpoint} ({e.Message}); set {SupervisorSettings.EndpointKey} or Cheshire:PortOffset.", e);
         }
     }
