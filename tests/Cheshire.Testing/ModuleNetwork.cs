@@ -53,7 +53,7 @@ public sealed class ModuleNetwork(string name) : IAsyncDisposable
 
     /// <summary>
     /// A node that exports: dht, styx-provider publishing <paramref name="exportsJson"/> (its exports.json) with its link
-    /// address and mounting nothing in a namespace, and styx-client serving the exports on that link address; all healthy.
+    /// address and mounting nothing in a namespace, and styx-client serving the exports on that link address; all up (Healthy, or Degraded for the mainline-dht it does not run).
     /// </summary>
     public async Task<NetworkNode> StartExportingNodeAsync(string exportsJson, TimeSpan bound, CancellationToken ct, string? bootstrap = null)
     {
@@ -67,12 +67,13 @@ public sealed class ModuleNetwork(string name) : IAsyncDisposable
             ["Provider:MountInNamespace"] = "false",
             ["Link:Advertise"] = $"127.0.0.1:{link}",
         });
-        await provider.WaitHealthyAsync(bound, ct);
+        // Degraded: a node started here runs no mainline-dht, a dependency the provider reports as down.
+        await provider.WaitHealthyAsync(bound, ct, acceptDegraded: true);
         var client = await StartClientAsync(data, dht, link, bound, ct, provider);
         return new NetworkNode(data, dht, udp, client, $"127.0.0.1:{link}", provider);
     }
 
-    /// <summary>A node that only imports: a dht joined to <paramref name="bootstrap"/> (host:port) and styx-client; all healthy.</summary>
+    /// <summary>A node that only imports: a dht joined to <paramref name="bootstrap"/> (host:port) and styx-client; all up (Healthy or Degraded).</summary>
     public async Task<NetworkNode> StartImportingNodeAsync(string bootstrap, TimeSpan bound, CancellationToken ct)
     {
         var data = NewFolder("node");
@@ -91,7 +92,7 @@ public sealed class ModuleNetwork(string name) : IAsyncDisposable
         };
         if (provider is not null) settings["services:styx-provider:grpc:0"] = GrpcOf(provider);
         var client = Start("styx-client", "Cheshire.StyxClient", data, settings);
-        await client.WaitHealthyAsync(bound, ct);
+        await client.WaitHealthyAsync(bound, ct, acceptDegraded: true);
         return client;
     }
 
