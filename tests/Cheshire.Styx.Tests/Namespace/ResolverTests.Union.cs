@@ -102,4 +102,24 @@ public sealed partial class ResolverTests
         Assert.Equal("cheshire", (await plan9.WithFidAsync("/alice", fid => plan9.Client.StatAsync(fid))).Uid);
         Assert.Empty(resolver.Trees);
     }
+
+    [Fact]
+    public async Task A_deferred_root_is_stat_without_attaching_and_renames_into_it_reach_the_real_root()
+    {
+        var ns = new Namespace();
+        var deferred = new DeferredTree(new RamFileSystem());
+        ns.Mount("/music", deferred, description: "deferred");
+        await using var h = NamespaceHarness.Start(ns);
+        await using var client = await h.ConnectAsync();
+
+        Assert.True((await client.QidAsync("/music")).IsDirectory);
+        Assert.Equal(0, deferred.Attaches);
+
+        await client.MkdirAsync("/music/a");
+        await client.WriteTextAsync("/music/a/song.txt", "la");
+        await client.RenameAsync("/music/a/song.txt", "/music/song.txt");
+        Assert.Equal("la", await client.ReadTextAsync("/music/song.txt"));
+        Assert.Equal(["a", "song.txt"], (await client.NamesAsync("/music")).Order(StringComparer.Ordinal));
+        Assert.True(deferred.Attaches > 0);
+    }
 }
