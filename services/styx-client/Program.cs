@@ -5,6 +5,7 @@ using Cheshire.StyxClient.Extensions;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddCheshireModule();
+builder.AddRelayIo();
 builder.AddLinkCredentials();
 builder.AddLinkServer();
 builder.AddImports();
