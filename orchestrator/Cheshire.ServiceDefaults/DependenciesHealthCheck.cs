@@ -1,4 +1,5 @@
 using Cheshire.Modules;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Cheshire.ServiceDefaults;
@@ -6,8 +7,10 @@ namespace Cheshire.ServiceDefaults;
 /// <summary>
 /// Degraded while a module this one depends on (module.json dependsOn) does not answer SERVING on grpc.health.v1:
 /// the module keeps serving and rides the outage out, and says so in its /health. Healthy again once they all serve.
+/// A dependency with no address configured (no <c>services:NAME</c> section, which the AppHost always sets) is not part
+/// of this deployment — a module started on its own, as tests do — and is not checked.
 /// </summary>
-public sealed class DependenciesHealthCheck(ModuleDescriptor descriptor, DependencyHealth dependencies) : IHealthCheck
+public sealed class DependenciesHealthCheck(ModuleDescriptor descriptor, DependencyHealth dependencies, IConfiguration configuration) : IHealthCheck
 {
     public const string Name = "dependencies";
 
@@ -16,7 +19,8 @@ public sealed class DependenciesHealthCheck(ModuleDescriptor descriptor, Depende
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var statuses = await Task.WhenAll(descriptor.DependsOn.Select(d => dependencies.CheckAsync(d, Deadline, cancellationToken)));
+        var configured = descriptor.DependsOn.Where(d => configuration.GetSection($"services:{d}").Exists());
+        var statuses = await Task.WhenAll(configured.Select(d => dependencies.CheckAsync(d, Deadline, cancellationToken)));
         var data = statuses.ToDictionary(s => s.Module, s => (object)(s.Serving ? "serving" : s.Detail));
         var down = statuses.Where(s => !s.Serving).ToList();
         return down.Count == 0

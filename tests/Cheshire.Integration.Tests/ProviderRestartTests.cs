@@ -31,8 +31,8 @@ public sealed class ProviderRestartTests : IAsyncLifetime
             ["services:styx-root:grpc:0"] = _root.GrpcAddress.ToString().TrimEnd('/'),
         }, _providerData);
         // Degraded is up: the node's other modules (styx-client, the dhts) are not started here.
-        await Task.WhenAll(_root.WaitHealthyAsync(Bound, default, acceptDegraded: true),
-            _provider.WaitHealthyAsync(Bound, default, acceptDegraded: true));
+        await Task.WhenAll(_root.WaitHealthyAsync(Bound, default),
+            _provider.WaitHealthyAsync(Bound, default));
     }
 
     [Fact]
@@ -51,7 +51,7 @@ public sealed class ProviderRestartTests : IAsyncLifetime
         var first = await ReadAsync(fs, file, 0, 100_000, ct);
 
         _provider = await _provider!.RestartAsync();
-        await _provider.WaitHealthyAsync(Bound, ct, acceptDegraded: true);
+        await _provider.WaitHealthyAsync(Bound, ct);
 
         var rest = await ReadAsync(fs, file, first.Length, data.Length, ct);
         Assert.Equal(data, first.Concat(rest).ToArray());

@@ -36,7 +36,7 @@ public sealed class StyxRootProcess : IAsyncDisposable
     /// Waits until /health answers: Healthy, or Degraded, which is what styx-root says here while styx-provider and
     /// styx-client (module.json dependsOn) are not running beside it.
     /// </summary>
-    public Task WaitHealthyAsync(TimeSpan timeout, CancellationToken ct) => _module.WaitHealthyAsync(timeout, ct, acceptDegraded: true);
+    public Task WaitHealthyAsync(TimeSpan timeout, CancellationToken ct) => _module.WaitHealthyAsync(timeout, ct);
 
     public Task<int> WaitForExitAsync(TimeSpan timeout) => _module.WaitForExitAsync(timeout);
 

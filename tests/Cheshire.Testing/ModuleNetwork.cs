@@ -47,7 +47,7 @@ public sealed class ModuleNetwork(string name) : IAsyncDisposable
         };
         if (bootstrap is not null) settings["Dht:Bootstrap:0"] = bootstrap;
         var dht = Start("dht", "Cheshire.Dht", data, settings);
-        await dht.WaitHealthyAsync(bound, ct, acceptDegraded: true);
+        await dht.WaitHealthyAsync(bound, ct);
         return dht;
     }
 
@@ -67,8 +67,7 @@ public sealed class ModuleNetwork(string name) : IAsyncDisposable
             ["Provider:MountInNamespace"] = "false",
             ["Link:Advertise"] = $"127.0.0.1:{link}",
         });
-        // Degraded: a node started here runs no mainline-dht, a dependency the provider reports as down.
-        await provider.WaitHealthyAsync(bound, ct, acceptDegraded: true);
+        await provider.WaitHealthyAsync(bound, ct);
         var client = await StartClientAsync(data, dht, link, bound, ct, provider);
         return new NetworkNode(data, dht, udp, client, $"127.0.0.1:{link}", provider);
     }
@@ -92,7 +91,7 @@ public sealed class ModuleNetwork(string name) : IAsyncDisposable
         };
         if (provider is not null) settings["services:styx-provider:grpc:0"] = GrpcOf(provider);
         var client = Start("styx-client", "Cheshire.StyxClient", data, settings);
-        await client.WaitHealthyAsync(bound, ct, acceptDegraded: true);
+        await client.WaitHealthyAsync(bound, ct);
         return client;
     }
 

@@ -116,10 +116,11 @@ public sealed class ModuleProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits until /health answers Healthy (or Degraded too, with <paramref name="acceptDegraded"/>: a module that is
-    /// up but alone, as a dht without peers), or fails with the module's output.
+    /// Waits until /health answers Healthy, or Degraded: a module that is up but alone (a dht without peers) or without a
+    /// dependency the test does not run (every module is Degraded while one it depends on is down). With
+    /// <paramref name="acceptDegraded"/> false only Healthy will do. Fails with the module's output.
     /// </summary>
-    public async Task WaitHealthyAsync(TimeSpan timeout, CancellationToken ct, bool acceptDegraded = false)
+    public async Task WaitHealthyAsync(TimeSpan timeout, CancellationToken ct, bool acceptDegraded = true)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow + timeout;

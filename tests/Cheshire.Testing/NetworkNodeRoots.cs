@@ -38,7 +38,7 @@ public static class NetworkNodeRoots
             ["services:dht:grpc:0"] = ModuleNetwork.GrpcOf(dht),
             ["Link:Endpoint"] = $"127.0.0.1:{link}",
         });
-        await client.WaitHealthyAsync(bound, ct, acceptDegraded: true);
+        await client.WaitHealthyAsync(bound, ct);
         var root = await StartRootAsync(network, data, new() { ["services:styx-client:grpc:0"] = ModuleNetwork.GrpcOf(client) }, bound, ct);
         return (new NetworkNode(data, dht, udp, client, $"127.0.0.1:{link}", null), root);
     }
@@ -62,14 +62,14 @@ public static class NetworkNodeRoots
             ["services:styx-root:grpc:0"] = ModuleNetwork.GrpcOf(root.Process),
             ["Link:Advertise"] = $"127.0.0.1:{link}",
         });
-        await provider.WaitHealthyAsync(bound, ct, acceptDegraded: true);
+        await provider.WaitHealthyAsync(bound, ct);
         var client = network.Start("styx-client", "Cheshire.StyxClient", data, new()
         {
             ["services:dht:grpc:0"] = ModuleNetwork.GrpcOf(dht),
             ["services:styx-provider:grpc:0"] = ModuleNetwork.GrpcOf(provider),
             ["Link:Endpoint"] = $"127.0.0.1:{link}",
         });
-        await client.WaitHealthyAsync(bound, ct, acceptDegraded: true);
+        await client.WaitHealthyAsync(bound, ct);
         return (new NetworkNode(data, dht, udp, client, $"127.0.0.1:{link}", provider), root);
     }
 
@@ -79,7 +79,7 @@ public static class NetworkNodeRoots
         var port = FreePorts.Tcp();
         settings["Styx:Endpoint"] = $"127.0.0.1:{port}";
         var root = network.Start("styx-root", "Cheshire.StyxRoot", data, settings);
-        await root.WaitHealthyAsync(bound, ct, acceptDegraded: true);
+        await root.WaitHealthyAsync(bound, ct);
         return new NodeRoot(root, port);
     }
 }

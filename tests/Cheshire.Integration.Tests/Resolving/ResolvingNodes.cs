@@ -88,7 +88,7 @@ public sealed class ResolvingNodes : IAsyncLifetime
 
     private static async Task<ModuleProcess> UpAsync(ModuleProcess module, CancellationToken ct)
     {
-        await module.WaitHealthyAsync(Bound, ct, acceptDegraded: true);
+        await module.WaitHealthyAsync(Bound, ct);
         return module;
     }
 

@@ -86,9 +86,9 @@ public sealed class ResolvingTests(ResolvingNodes nodes) : IClassFixture<Resolvi
             await Eventually.TrueAsync(async () => (await linux.ListAsync("", Ct)).Contains(tmp), Bound, $"/ listing {tmp}", Ct);
 
             await nodes.ClientB.KillAsync();
-            var first = Stopwatch.StartNew();
-            Assert.DoesNotContain(tmp, await linux.ListAsync("", Ct));
-            Assert.True(first.Elapsed < TimeSpan.FromSeconds(10), $"the first ls / took {first.Elapsed}");
+            // A listing fetched just before the kill may still be served until its cached lifetime ends.
+            await Eventually.TrueAsync(async () => !(await linux.ListAsync("", Ct)).Contains(tmp), Bound,
+                $"/ without {tmp} once styx-client is down", Ct);
             for (var i = 0; i < 3; i++)
             {
                 var watch = Stopwatch.StartNew();

@@ -76,7 +76,7 @@ public sealed class StyxRootImportTests(DhtFixture fixture) : IClassFixture<DhtF
         try
         {
             // styx-root is Degraded without a styx-provider (none runs here).
-            await module.WaitHealthyAsync(Bound, Ct, acceptDegraded: true);
+            await module.WaitHealthyAsync(Bound, Ct);
             return module;
         }
         catch

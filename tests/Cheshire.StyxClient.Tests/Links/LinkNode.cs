@@ -57,7 +57,7 @@ public sealed class LinkNode : IAsyncDisposable
         {
             // The provider makes the node and user keys first; the client then loads the same ones. Both are Degraded
             // here: no dht runs.
-            await provider.WaitHealthyAsync(Bound, default, acceptDegraded: true);
+            await provider.WaitHealthyAsync(Bound, default);
             var linkPort = FreePorts.Tcp();
             var settings = new Dictionary<string, string>
             {
@@ -66,7 +66,7 @@ public sealed class LinkNode : IAsyncDisposable
             };
             foreach (var (key, value) in clientSettings ?? new Dictionary<string, string>()) settings[key] = value;
             client = ModuleProcess.Start(ModuleProcess.ModuleDll("styx-client", "Cheshire.StyxClient"), settings, data);
-            await client.WaitHealthyAsync(Bound, default, acceptDegraded: true);
+            await client.WaitHealthyAsync(Bound, default);
             return new LinkNode(data, shared, open, provider, client, linkPort);
         }
         catch
@@ -99,7 +99,7 @@ public sealed class LinkNode : IAsyncDisposable
     public async Task RestartProviderAsync()
     {
         Provider = await Provider.RestartAsync();
-        await Provider.WaitHealthyAsync(Bound, default, acceptDegraded: true);
+        await Provider.WaitHealthyAsync(Bound, default);
     }
 
     public async ValueTask DisposeAsync()
