@@ -89,6 +89,10 @@ public sealed class Publisher(GrpcClientFactory clients, ServerRegistry registry
                 var now = time.GetUtcNow();
                 if (_published.TryGetValue(entry.ChildPath, out var known) && known.Wanted == entry && now < Due(known)) continue;
                 var expiry = now + settings.EntryLifetime;
+                // Written down before the put, as not yet confirmed (due at once): a provider killed right after the put
+                // still withdraws the entry at its next start if the server went meanwhile, or puts it again if not.
+                _published[entry.ChildPath] = new PublishedEntry(entry, known?.Seq ?? 0, DateTimeOffset.UnixEpoch, expiry);
+                SaveState();
                 _published[entry.ChildPath] = new PublishedEntry(entry, await PutAsync(dht, entry, entry.Kind, expiry, ct), now, expiry);
                 put++;
             }

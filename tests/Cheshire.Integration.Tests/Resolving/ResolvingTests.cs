@@ -86,15 +86,17 @@ public sealed class ResolvingTests(ResolvingNodes nodes) : IClassFixture<Resolvi
             await Eventually.TrueAsync(async () => (await linux.ListAsync("", Ct)).Contains(tmp), Bound, $"/ listing {tmp}", Ct);
 
             await nodes.ClientB.KillAsync();
-            // A listing fetched just before the kill may still be served until its cached lifetime ends.
-            await Eventually.TrueAsync(async () => !(await linux.ListAsync("", Ct)).Contains(tmp), Bound,
-                $"/ without {tmp} once styx-client is down", Ct);
+            // An import another test walked into is mounted and stays listed; a name never walked needs styx-client.
+            var unknown = "unheard-of-" + Guid.NewGuid().ToString("N")[..8];
+            var first = Stopwatch.StartNew();
+            await linux.ListAsync("", Ct);
+            Assert.True(first.Elapsed < TimeSpan.FromSeconds(10), $"the first ls / took {first.Elapsed}");
             for (var i = 0; i < 3; i++)
             {
                 var watch = Stopwatch.StartNew();
                 var root = await linux.ListAsync("", Ct);
-                Assert.Equal(["alice", "cheshire", "tmp"], root.Intersect(["alice", "cheshire", "tmp", tmp]).Order(StringComparer.Ordinal));
-                var error = await Assert.ThrowsAsync<StyxErrorException>(() => unix.ListAsync(tmp, Ct));
+                Assert.Equal(["alice", "cheshire", "tmp"], root.Intersect(["alice", "cheshire", "tmp"]).Order(StringComparer.Ordinal));
+                var error = await Assert.ThrowsAsync<StyxErrorException>(() => unix.ListAsync(unknown, Ct));
                 Assert.Contains("styx-client is unavailable", error.Message, StringComparison.Ordinal);
                 Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"ls / and a walk took {watch.Elapsed} with styx-client down");
             }

@@ -74,8 +74,7 @@ public sealed class ImportTests(DhtFixture fixture) : IClassFixture<DhtFixture>,
             ["/alice/docs"] = Folder("docs", "readme", "read me first\n"),
         });
         var publish = new Publisher(fixture.Dht.Client, fixture.Node, _salt);
-        await publish.PutAsync("/", publish.Entry(_alice, "alice", EntryKind.Directory, addresses: [server.Address]));
-        await publish.PutAsync("/alice", publish.Entry(_alice, "music", addresses: [server.Address]));
+        await publish.PutAliceMusicAsync(_alice, server.Address);
         await publish.PutAsync("/alice", publish.Entry(_alice, "docs", addresses: ["127.0.0.1:1", server.Address]));
 
         await using var client = await StartStyxClientAsync();
@@ -183,8 +182,7 @@ public sealed class ImportTests(DhtFixture fixture) : IClassFixture<DhtFixture>,
         try
         {
             var publish = new Publisher(fixture.Dht.Client, fixture.Node, _salt);
-            await publish.PutAsync("/", publish.Entry(_alice, "alice", EntryKind.Directory, addresses: [server.Address]));
-            await publish.PutAsync("/alice", publish.Entry(_alice, "music", addresses: [server.Address]));
+            await publish.PutAliceMusicAsync(_alice, server.Address);
             await using var client = await StartStyxClientAsync();
             using var channel = GrpcChannel.ForAddress(client.GrpcAddress);
             var importer = new ImporterClient(channel);

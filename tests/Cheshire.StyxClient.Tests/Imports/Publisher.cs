@@ -17,6 +17,13 @@ internal sealed class Publisher(DhtClient dht, NodeIdentity node, string salt)
         NamespaceEntry.Create(name, kind, signer ?? node, owner, addresses ?? Addresses, DateTimeOffset.UtcNow.AddHours(1), seq);
 
     /// <summary>Publishes <paramref name="entry"/> as a child of <paramref name="directory"/>.</summary>
+    /// <summary><paramref name="owner"/>'s /alice/music served at <paramref name="address"/>: /alice a directory of /, music an export of it.</summary>
+    public async Task PutAliceMusicAsync(UserIdentity owner, string address)
+    {
+        await PutAsync("/", Entry(owner, "alice", EntryKind.Directory, addresses: [address]));
+        await PutAsync("/alice", Entry(owner, "music", addresses: [address]));
+    }
+
     public Task PutAsync(string directory, NamespaceEntry entry, UserIdentity? sealedTo = null) =>
         PutRawAsync(directory, EntryCodec.Encode(entry), entry.ValueId, entry.Seq, sealedTo);
 
