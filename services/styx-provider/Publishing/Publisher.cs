@@ -84,7 +84,8 @@ public sealed class Publisher(GrpcClientFactory clients, ServerRegistry registry
             if (_signingKey is null) await LearnSigningKeyAsync(dht, ct);
             var wanted = WantedEntries.For(registry.Servers.Values.Where(s => !s.IsBuiltIn).Select(s => s.Definition!));
             int put = 0, withdrawn = 0;
-            foreach (var entry in wanted.Values)
+            // Ancestors first and withdrawals deepest first: a child is never listed under a directory not yet (or no longer) listed.
+            foreach (var entry in wanted.Values.OrderBy(e => Depth(e.ChildPath)))
             {
                 var now = time.GetUtcNow();
                 if (_published.TryGetValue(entry.ChildPath, out var known) && known.Wanted == entry && now < Due(known)) continue;
@@ -96,7 +97,7 @@ public sealed class Publisher(GrpcClientFactory clients, ServerRegistry registry
                 _published[entry.ChildPath] = new PublishedEntry(entry, await PutAsync(dht, entry, entry.Kind, expiry, ct), now, expiry);
                 put++;
             }
-            foreach (var (path, known) in _published.Where(p => !wanted.ContainsKey(p.Key)).ToList())
+            foreach (var (path, known) in _published.Where(p => !wanted.ContainsKey(p.Key)).OrderByDescending(p => Depth(p.Key)).ToList())
             {
                 if (known.Expiry - time.GetUtcNow() > TimeSpan.FromSeconds(1))
                 {
@@ -133,6 +134,8 @@ public sealed class Publisher(GrpcClientFactory clients, ServerRegistry registry
             return null;
         }
     }
+
+    private static int Depth(string childPath) => childPath.Count(c => c == '/');
 
     private DateTimeOffset Due(PublishedEntry published) => published.PutAt + settings.EntryLifetime / 2;
 
