@@ -19,13 +19,15 @@ public static class NodeBuilder
     /// A module with several instances (module.json "instances", or Cheshire:Instances:NAME) becomes
     /// NAME-0 … NAME-(N-1), each with Cheshire:Instance, its own Cheshire:InstanceDataDir and free
     /// gRPC/health ports after the first; dependents discover all of them under the module's name.
-    /// AppHost settings Cheshire:Config:NAME:KEY=VALUE override the module's config.
+    /// AppHost settings Cheshire:Config:NAME:KEY=VALUE override the module's config. An explicit-start module (module.json
+    /// "explicitStart", or Cheshire:ExplicitStart:NAME=true) is not started with the node (see <see cref="IsExplicitStart"/>).
     /// The supervisor watches every module resource, restarts crashed ones and serves the Modules API (see Cheshire.Supervisor).
     /// </summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<IResourceBuilder<ProjectResource>>> AddCheshireNode(this IDistributedApplicationBuilder builder)
     {
         var servicesDirectory = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "..", "services"));
         var graph = ModuleGraph.Load(servicesDirectory);
+        graph = ModuleGraph.From(graph.Modules.Select(m => m with { ExplicitStart = IsExplicitStart(builder.Configuration, m) }));
         var dataDirectory = DataDirectory.Create(builder.Configuration[DataDirectory.ConfigurationKey]);
         var userKey = UserIdentityStore.ResolvePath(dataDirectory, builder.Configuration[UserIdentityStore.ConfigurationKey]);
         var salt = NetworkSalt.Resolve(builder.Configuration[NetworkSalt.ConfigurationKey]);
@@ -48,6 +50,7 @@ public static class NodeBuilder
                     .WithEnvironment("Cheshire__Salt", salt)
                     .WithHttpHealthCheck("/health", endpointName: "http");
                 MoveKestrelEndpoints(project, module.Name, ports.Offset);
+                if (module.ExplicitStart) project.WithExplicitStart();
                 if (count > 1) AsInstance(project, i, Path.Combine(dataDirectory, name));
                 foreach (var endpoint in module.Endpoints)
                     AddFixedEndpoint(project, ports.Port(module, endpoint) + (endpoint.Port == 0 ? 0 : i), endpoint, ports.SettingValue(module, endpoint));
@@ -70,6 +73,20 @@ public static class NodeBuilder
         builder.AddSupervisor(graph, modules, ports.Offset, dataDirectory, salt);
         return modules;
     }
+
+    /// <summary>
+    /// module.json "explicitStart", or the AppHost setting Cheshire:ExplicitStart:NAME (true/false) over it: the module is
+    /// not started with the node but by the supervisor's Modules.Ensure (or Start); dependents wait for it until then.
+    /// </summary>
+    public static bool IsExplicitStart(IConfiguration configuration, ModuleDescriptor module)
+    {
+        var key = $"{ExplicitStartSection}:{module.Name}";
+        if (configuration[key] is not { Length: > 0 } text) return module.ExplicitStart;
+        return bool.TryParse(text, out var value) ? value
+            : throw new InvalidOperationException($"{key} '{text}' is not true or false.");
+    }
+
+    public const string ExplicitStartSection = "Cheshire:ExplicitStart";
 
     private static void AsInstance(IResourceBuilder<ProjectResource> project, int index, string instanceDirectory)
     {

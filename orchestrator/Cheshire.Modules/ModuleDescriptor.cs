@@ -29,6 +29,12 @@ public sealed record ModuleDescriptor
     public bool Watch { get; init; } = true;
 
     /// <summary>
+    /// Not started with the node: the module starts when first asked for (the supervisor's Modules.Ensure, or
+    /// <c>echo start &gt; /modules/NAME/ctl</c>), its dependencies first. Modules that depend on it wait until then.
+    /// </summary>
+    public bool ExplicitStart { get; init; }
+
+    /// <summary>
     /// How many copies of the module the node runs (at least 1). With more than one, the AppHost names them
     /// name-0 … name-(N-1), gives each its own data folder and instance index, and dependents reference them all.
     /// </summary>

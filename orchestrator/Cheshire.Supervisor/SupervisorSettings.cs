@@ -17,6 +17,7 @@ public sealed record SupervisorSettings
     public const string WindowSecondsKey = Section + ":WindowSeconds";
     public const string BackoffMillisecondsKey = Section + ":BackoffMilliseconds";
     public const string MaxBackoffSecondsKey = Section + ":MaxBackoffSeconds";
+    public const string EnsureTimeoutSecondsKey = Section + ":EnsureTimeoutSeconds";
 
     /// <summary>The Modules API's default port, moved by Cheshire:PortOffset (next to the modules' 5110-5151).</summary>
     public const int DefaultPort = 5101;
@@ -34,6 +35,9 @@ public sealed record SupervisorSettings
     public TimeSpan Backoff { get; init; } = TimeSpan.FromMilliseconds(500);
 
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long Modules.Ensure waits for each module it starts (or finds starting) to become healthy.</summary>
+    public TimeSpan EnsureTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
     /// <summary>
     /// Reads and checks the settings. Cheshire:Supervisor:Endpoint, when set, is taken exactly; otherwise the endpoint is
@@ -55,6 +59,7 @@ public sealed record SupervisorSettings
             Window = TimeSpan.FromSeconds(Number(configuration, WindowSecondsKey, 60, 1, 86_400)),
             Backoff = backoff,
             MaxBackoff = maxBackoff,
+            EnsureTimeout = TimeSpan.FromSeconds(Number(configuration, EnsureTimeoutSecondsKey, 120, 1, 3600)),
         };
     }
 

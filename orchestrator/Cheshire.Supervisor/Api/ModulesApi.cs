@@ -8,7 +8,8 @@ using Grpc.Core;
 namespace Cheshire.Supervisor.Api;
 
 /// <summary>The Modules gRPC API: the supervisor's view of the node's modules, and start, stop and restart.</summary>
-public sealed class ModulesApi(ModuleSupervisor supervisor, ModuleHealthProbe health, SupervisorIdentity identity, TimeProvider time)
+public sealed class ModulesApi(ModuleSupervisor supervisor, ModuleHealthProbe health, SupervisorIdentity identity, TimeProvider time,
+    Starting.ModuleStarter starter)
     : Protos.Modules.Modules.ModulesBase
 {
     public const string Name = Cheshire.Modules.SupervisorAddress.ServiceName;
@@ -49,6 +50,24 @@ public sealed class ModulesApi(ModuleSupervisor supervisor, ModuleHealthProbe he
     public override Task<ModuleStatus> Restart(ModuleRequest request, ServerCallContext context) =>
         RunAsync(Find(request.Name), supervisor.RestartAsync, context.CancellationToken);
 
+    public override async Task<ModuleStatus> Ensure(ModuleRequest request, ServerCallContext context)
+    {
+        var module = Find(request.Name);
+        try
+        {
+            await starter.EnsureAsync(module, context.CancellationToken);
+        }
+        catch (ModuleCommandException e)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, e.Message));
+        }
+        catch (Starting.ModuleStartTimeoutException e)
+        {
+            throw new RpcException(new Status(StatusCode.DeadlineExceeded, e.Message));
+        }
+        return await DescribeAsync(module, context.CancellationToken);
+    }
+
     private SupervisedModule Find(string name)
     {
         if (string.IsNullOrWhiteSpace(name))
@@ -79,6 +98,7 @@ public sealed class ModulesApi(ModuleSupervisor supervisor, ModuleHealthProbe he
     private async Task<ModuleStatus> DescribeAsync(SupervisedModule module, CancellationToken cancellationToken)
     {
         var status = ModuleStatusReport.Of(module);
+        status.Instances.AddRange(supervisor.Modules.Where(m => m.Descriptor.Name == module.Descriptor.Name).Select(m => m.Name));
         string? url;
         lock (module.Gate)
             url = module.Launched ? module.Url("http") : null;

@@ -38,6 +38,7 @@ public static class SupervisorExtensions
         }
         builder.Services.AddSingleton<ModuleSupervisor>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ModuleSupervisor>());
+        builder.Services.AddSingleton<Starting.ModuleStarter>();
         builder.Services.AddHostedService<ModulesServer>();
         return settings;
     }
