@@ -2,21 +2,24 @@ using Cheshire.ServiceDefaults;
 using Cheshire.StyxProvider.Control;
 using DhtClient = Cheshire.Protos.Dht.Dht.DhtClient;
 using MainlineClient = Cheshire.Protos.Mainline.Mainline.MainlineClient;
+using ModulesClient = Cheshire.Protos.Modules.Modules.ModulesClient;
 
 namespace Cheshire.StyxProvider.Extensions;
 
 public static class ControlTreeExtensions
 {
     /// <summary>
-    /// Registers <see cref="ControlTrees"/> (the /dht and /mainline trees) and the gRPC clients they use: the dht and
-    /// mainline-dht modules at http://_grpc.dht and http://_grpc.mainline-dht (service discovery; e.g.
-    /// services:dht:grpc:0=http://127.0.0.1:5111).
+    /// Registers <see cref="ControlTrees"/> (the /dht, /mainline and /modules trees) and the gRPC clients they use: the dht
+    /// and mainline-dht modules at http://_grpc.dht and http://_grpc.mainline-dht, the supervisor at http://_grpc.supervisor
+    /// (service discovery; e.g. services:dht:grpc:0=http://127.0.0.1:5111, services:supervisor:grpc:0 from the AppHost).
     /// </summary>
     public static IServiceCollection AddControlTrees(this IServiceCollection services)
     {
         services.AddModuleClient<DhtClient>(ControlTrees.DhtModule);
         services.AddModuleStreamingClient<DhtClient>(ControlTrees.DhtModule);
         services.AddModuleClient<MainlineClient>(ControlTrees.MainlineModule);
+        // the supervisor's Modules API for /modules: a start waits for health, so no per-attempt timeout
+        services.AddModuleStreamingClient<ModulesClient>(ControlTrees.SupervisorModule);
         services.AddSingleton<ControlTrees>();
         return services;
     }

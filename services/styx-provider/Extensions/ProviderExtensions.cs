@@ -11,7 +11,7 @@ namespace Cheshire.StyxProvider.Extensions;
 public static class ProviderExtensions
 {
     /// <summary>
-    /// The node's control trees (/dht, /mainline) and the servers of the exports file (reloaded when it changes), the 9P
+    /// The node's control trees (/dht, /mainline, /modules) and the servers of the exports file (reloaded when it changes), the 9P
     /// listener serving them all (a 0600 Unix socket, optionally TCP), the mounts of each in styx-root's namespace, and their entries in the global namespace.
     /// </summary>
     public static WebApplicationBuilder AddStyxProvider(this WebApplicationBuilder builder)
