@@ -65,7 +65,8 @@ build_base() {
 # The runtimes of the SDK that builds the modules, so images and builds always agree on the version.
 dotnet_root="$(dirname "$(readlink -f "$(command -v dotnet)")")"
 runtime_version="$(ls "$dotnet_root/shared/Microsoft.AspNetCore.App" | sort -V | tail -1)"
-runtime="cheshire/runtime:$runtime_version-$base_recipe"
+# The tag names what the layer holds: the runtime version and the entry point (a changed script is a new image).
+runtime="cheshire/runtime:$runtime_version-$(cat deploy/image/entrypoint.sh | sha256sum | cut -c1-12)"
 
 build_runtime() {
   local ctx
@@ -120,7 +121,11 @@ DOCKERFILE
 }
 
 has_image "$base" || build_base
-has_image "$runtime" || build_runtime
+if ! has_image "$runtime"; then
+  build_runtime
+  # Runtime layers of an older SDK or entry point: the module images are rebuilt on the new one below.
+  docker images cheshire/runtime --format '{{.Repository}}:{{.Tag}}' | grep -vx "$runtime" | xargs -r docker image rm >/dev/null 2>&1 || true
+fi
 
 wanted=("$@")
 while read -r name folder assembly; do
@@ -131,9 +136,9 @@ while read -r name folder assembly; do
 done <deploy/image/modules.txt
 
 runtime_size="$(docker image inspect -f '{{.Size}}' "$runtime")"
-printf '%-34s %9s %14s\n' image size "own layers"
+printf '%-40s %6s %11s\n' image size "own layers"
 for image in "$base" "$runtime" "${built[@]}"; do
   size="$(docker image inspect -f '{{.Size}}' "$image")"
   own=$((size - runtime_size)); [[ "$image" == cheshire/base:* || "$image" == cheshire/runtime:* ]] && own=-
-  printf '%-34s %8sM %13s\n' "$image" "$((size / 1048576))" "$([ "$own" = - ] && echo - || echo "$((own / 1048576))M")"
+  printf '%-40s %5sM %11s\n' "$image" "$((size / 1048576))" "$([ "$own" = - ] && echo - || echo "$((own / 1048576))M")"
 done

@@ -1,4 +1,5 @@
-#!/bin/sh
+#!/bin/bash
+# (bash, not sh: dash drops variables such as services__styx-root__grpc__0 from the environment.)
 # Starts one Cheshire module: copies the node's keys from the mounted Secret (Kubernetes) or secret file (swarm,
 # docker run -v) into the data folder as files only this user may read (a key file others may read is refused),
 # then runs the module. CHESHIRE_NODE_KEY_FILE / CHESHIRE_USER_KEY_FILE name the sources.
