@@ -1,5 +1,6 @@
 using Cheshire.Identity;
 using Cheshire.Modules;
+using Cheshire.ServiceDefaults.Config;
 using Grpc.Health.V1;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -12,12 +13,15 @@ public static class CheshireModule
     /// Reads the module's module.json (copied next to the binary), loads the node identity from the
     /// data folder (Cheshire:DataDir, else $CHESHIRE_DATA_DIR, else ~/.cheshire), checks the network salt (Cheshire:Salt) and registers a
     /// health client for each dependency, and a health check that is Degraded while one of them does not serve.
+    /// Loads the module's dynamic configuration (config/NAME.json in the data folder, set through ModuleConfig or
+    /// Modules.SetConfig) above every other configuration source.
     /// </summary>
     public static TBuilder AddCheshireModule<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         var descriptor = ModuleDescriptor.Load(Path.Combine(AppContext.BaseDirectory, ModuleDescriptor.FileName));
         var dataDirectory = DataDirectory.Resolve(builder.Configuration["Cheshire:DataDir"]);
         NetworkSalt.Resolve(builder.Configuration[NetworkSalt.ConfigurationKey]); // a bad salt stops the module at start
+        builder.AddDynamicConfiguration(descriptor, dataDirectory);
 
         builder.Services.AddSingleton(descriptor);
         builder.Services.AddSingleton(_ => NodeIdentityStore.LoadOrCreate(dataDirectory));

@@ -1,3 +1,4 @@
+using Cheshire.ServiceDefaults.Config;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
@@ -70,12 +71,17 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>/health and /alive over HTTP/1 for Aspire and Kubernetes, grpc.health.v1 for the modules.</summary>
+    /// <summary>
+    /// /health and /alive over HTTP/1 for Aspire and Kubernetes, grpc.health.v1 for the modules, and ModuleConfig (the
+    /// module's dynamic configuration) where AddCheshireModule set it up.
+    /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.MapHealthChecks(HealthEndpointPath);
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains(LiveTag) });
         app.MapGrpcHealthChecksService();
+        if (app.Services.GetService<DynamicConfiguration>() is not null)
+            app.MapGrpcService<ModuleConfigApi>();
         return app;
     }
 }

@@ -1,5 +1,6 @@
 using Cheshire.Protos.Importer;
 using Cheshire.ServiceDefaults;
+using Cheshire.ServiceDefaults.Config;
 using Cheshire.Styx.Namespaces;
 using Grpc.Net.ClientFactory;
 using Cheshire.StyxRoot.Styx;
@@ -15,13 +16,14 @@ public static class StyxRootExtensions
         var options = builder.Configuration.GetSection(StyxRootOptions.Section).Get<StyxRootOptions>() ?? new StyxRootOptions();
         var endpoint = options.Validate();
 
-        builder.Services.Configure<StyxRootOptions>(builder.Configuration.GetSection(StyxRootOptions.Section));
+        builder.AddModuleSettings<StyxRootOptions>(StyxRootOptions.Section, o => o.Validate(), StyxRootOptions.ResolveSecondsKey);
         builder.Services.AddSingleton<NodeNamespace>();
         if (options.GlobalNamespace && builder.Configuration.GetSection($"services:{GlobalNamespaceResolver.Module}").Exists())
         {
             var breaker = (builder.Configuration.GetSection(StyxClientBreakerOptions.Section).Get<StyxClientBreakerOptions>()
                 ?? new StyxClientBreakerOptions()).Validate();
-            builder.Services.Configure<StyxClientBreakerOptions>(builder.Configuration.GetSection(StyxClientBreakerOptions.Section));
+            // Built into the client's pipeline once: a change applies at the next start.
+            builder.AddModuleSettings<StyxClientBreakerOptions>(StyxClientBreakerOptions.Section, o => o.Validate());
             // No per-attempt timeout: a lookup may wait on the DHT; the call's deadline (Styx:ResolveSeconds) bounds it.
             // The breaker is added after the module client's retries, so it is inside them and sees every attempt.
             builder.Services.AddModuleStreamingClient<Importer.ImporterClient>(GlobalNamespaceResolver.Module)

@@ -14,7 +14,7 @@ namespace Cheshire.StyxRoot.Styx;
 /// (<see cref="ImportedTree"/>); a directory lists the labels it gives, each with its owner. A label another owner's
 /// entry shares with a local name is also listed as name@uid8 (<see cref="OwnerAlias"/>), which walks to that entry.
 /// </summary>
-public sealed class GlobalNamespaceResolver(Importer.ImporterClient importer, IOptions<StyxRootOptions> options,
+public sealed class GlobalNamespaceResolver(Importer.ImporterClient importer, IOptionsMonitor<StyxRootOptions> options,
     IOptions<StyxClientBreakerOptions> breaker, UserIdentity user, TimeProvider time, ILogger<GlobalNamespaceResolver> logger)
     : INamespaceResolver
 {
@@ -22,7 +22,8 @@ public sealed class GlobalNamespaceResolver(Importer.ImporterClient importer, IO
 
     private readonly DateTimeOffset _since = time.GetUtcNow();
 
-    private TimeSpan Timeout => options.Value.ResolveTimeout;
+    // Read at each call: Styx:ResolveSeconds may change while the module runs.
+    private TimeSpan Timeout => options.CurrentValue.ResolveTimeout;
 
     public async ValueTask<ResolvedPath?> ResolveAsync(string path, CancellationToken cancellationToken)
     {

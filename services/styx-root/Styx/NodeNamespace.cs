@@ -20,8 +20,9 @@ public sealed class NodeNamespace
     public NodeNamespace(NodeIdentity identity, UserIdentity user, IOptions<StyxRootOptions> options, TimeProvider time,
         INamespaceResolver? resolver = null)
     {
-        // The library's deadline a little past the gRPC one, so that a lookup styx-client does not answer says so.
-        _namespace = new Namespace(resolver: resolver) { ResolveTimeout = options.Value.ResolveTimeout + TimeSpan.FromSeconds(2) };
+        // The resolver's gRPC deadline (Styx:ResolveSeconds, which may change while the module runs) bounds a lookup; the
+        // library's is only a backstop past the largest value it may take, so that a lookup styx-client does not answer says so.
+        _namespace = new Namespace(resolver: resolver) { ResolveTimeout = TimeSpan.FromSeconds(StyxRootOptions.MaxResolveSeconds + 2) };
         _namespace.Mount("/cheshire", CheshireControlTree.Create(identity, user, DescribeMounts, time), description: "cheshire");
         if (options.Value.TmpCapacityBytes > 0)
             _namespace.Mount("/tmp", new RamFileSystem(capacityBytes: options.Value.TmpCapacityBytes),

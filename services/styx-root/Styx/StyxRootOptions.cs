@@ -2,10 +2,15 @@ using System.Net;
 
 namespace Cheshire.StyxRoot.Styx;
 
-/// <summary>The "Styx" configuration section.</summary>
+/// <summary>
+/// The "Styx" configuration section, checked at start (<see cref="Validate"/>) and for every value set at run time
+/// (Modules.SetConfig). <see cref="ResolveSeconds"/> applies at once; the others at the next start.
+/// </summary>
 public sealed class StyxRootOptions
 {
     public const string Section = "Styx";
+    public const string ResolveSecondsKey = Section + ":" + nameof(ResolveSeconds);
+    public const double MaxResolveSeconds = 300;
 
     /// <summary>Where the 9P listener binds: host:port. Loopback only (see <see cref="Validate"/>).</summary>
     public string Endpoint { get; set; } = "127.0.0.1:6666";
@@ -31,7 +36,10 @@ public sealed class StyxRootOptions
     /// </summary>
     public bool GlobalNamespace { get; set; } = true;
 
-    /// <summary>The deadline of one global-namespace lookup through styx-client (which waits on the DHT).</summary>
+    /// <summary>
+    /// The deadline of one global-namespace lookup through styx-client (which waits on the DHT). Read at each lookup
+    /// (IOptionsMonitor): a new value applies to the next walk.
+    /// </summary>
     public double ResolveSeconds { get; set; } = 20;
 
     public TimeSpan ResolveTimeout => TimeSpan.FromSeconds(ResolveSeconds);
@@ -50,8 +58,8 @@ public sealed class StyxRootOptions
             throw new InvalidOperationException($"Styx:MaxMessageSize {MaxMessageSize} is below 4096.");
         if (MaxConcurrentRequests < 1)
             throw new InvalidOperationException($"Styx:MaxConcurrentRequests must be at least 1.");
-        if (!(ResolveSeconds > 0 && ResolveSeconds <= 300))
-            throw new InvalidOperationException($"Styx:ResolveSeconds {ResolveSeconds} must be more than 0 and at most 300.");
+        if (!(ResolveSeconds > 0 && ResolveSeconds <= MaxResolveSeconds))
+            throw new InvalidOperationException($"{ResolveSecondsKey} {ResolveSeconds} must be more than 0 and at most {MaxResolveSeconds}.");
         return endpoint;
     }
 }
