@@ -27,6 +27,6 @@ public sealed class ControlThroughNamespaceTests
         Assert.Contains("mainline", await fs.ListAsync("", Ct));
 
         var servers = (await node.Api.ListServersAsync(new ListServersRequest(), cancellationToken: Ct)).Servers;
-        Assert.Equal(["/dht", "/mainline"], servers.Where(s => s.BuiltIn).Select(s => s.Definition.Path));
+        Assert.Equal(["/dht", "/mainline", "/modules"], servers.Where(s => s.BuiltIn).Select(s => s.Definition.Path));
     }
 }
