@@ -35,6 +35,12 @@ public sealed record ModuleDescriptor
     public bool ExplicitStart { get; init; }
 
     /// <summary>
+    /// The module's fast tests: they gate every reload on a source change and run on Modules.Test. Absent: no tests gate
+    /// its reloads.
+    /// </summary>
+    public ModuleTests? Tests { get; init; }
+
+    /// <summary>
     /// How many copies of the module the node runs (at least 1). With more than one, the AppHost names them
     /// name-0 … name-(N-1), gives each its own data folder and instance index, and dependents reference them all.
     /// </summary>
@@ -87,6 +93,7 @@ public sealed record ModuleDescriptor
             throw new InvalidDataException($"{path}: instances is {Instances}; a module runs at least 1 instance.");
         foreach (var endpoint in Endpoints)
             endpoint.Validate(path);
+        Tests?.Validate(path);
         foreach (var dependency in DependsOn.Concat(Uses))
             if (!IsValidName(dependency))
                 throw new InvalidDataException($"{path}: dependency name '{dependency}' is not a module name.");

@@ -72,7 +72,7 @@ public sealed record SupervisorSettings
         return endpoint;
     }
 
-    private static int Number(IConfiguration configuration, string key, int fallback, int min, int max)
+    internal static int Number(IConfiguration configuration, string key, int fallback, int min, int max)
     {
         if (configuration[key] is not { Length: > 0 } text)
             return fallback;

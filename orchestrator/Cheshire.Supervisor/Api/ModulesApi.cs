@@ -9,7 +9,7 @@ namespace Cheshire.Supervisor.Api;
 
 /// <summary>The Modules gRPC API: the supervisor's view of the node's modules, and start, stop and restart.</summary>
 public sealed class ModulesApi(ModuleSupervisor supervisor, ModuleHealthProbe health, SupervisorIdentity identity, TimeProvider time,
-    Starting.ModuleStarter starter)
+    Starting.ModuleStarter starter, Reload.ModuleReloader reloader)
     : Protos.Modules.Modules.ModulesBase
 {
     public const string Name = Cheshire.Modules.SupervisorAddress.ServiceName;
@@ -68,6 +68,22 @@ public sealed class ModulesApi(ModuleSupervisor supervisor, ModuleHealthProbe he
         return await DescribeAsync(module, context.CancellationToken);
     }
 
+    public override async Task<ModuleTestReply> Test(ModuleRequest request, ServerCallContext context)
+    {
+        var module = Find(request.Name).Descriptor;
+        if (module.Tests is not { } tests)
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"{module.Name} declares no tests (module.json \"tests\")."));
+        var outcome = await reloader.TestAsync(module, context.CancellationToken);
+        return ModuleReloadReport.Of(request.Name, reloader.TestProjectOf(module), tests.Filter, outcome);
+    }
+
+    public override Task<ModuleStatus> SetWatch(SetWatchRequest request, ServerCallContext context)
+    {
+        var module = Find(request.Name);
+        reloader.SetWatch(module.Descriptor.Name, request.On);
+        return DescribeAsync(module, context.CancellationToken);
+    }
+
     private SupervisedModule Find(string name)
     {
         if (string.IsNullOrWhiteSpace(name))
@@ -103,6 +119,7 @@ public sealed class ModulesApi(ModuleSupervisor supervisor, ModuleHealthProbe he
         lock (module.Gate)
             url = module.Launched ? module.Url("http") : null;
         (status.Health, status.HealthDetail) = await health.CheckAsync(url, cancellationToken);
+        ModuleReloadReport.Fill(status, reloader.StateOf(module.Descriptor.Name), reloader.CurrentBuild(module.Descriptor.Name));
         return status;
     }
 }

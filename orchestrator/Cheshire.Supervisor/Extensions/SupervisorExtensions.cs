@@ -39,6 +39,7 @@ public static class SupervisorExtensions
         builder.Services.AddSingleton<ModuleSupervisor>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ModuleSupervisor>());
         builder.Services.AddSingleton<Starting.ModuleStarter>();
+        builder.AddReloading(graph, resources, dataDirectory);
         builder.Services.AddHostedService<ModulesServer>();
         return settings;
     }

@@ -1,0 +1,16 @@
+namespace Cheshire.Supervisor.Reload;
+
+public enum ReloadPhase { Idle, Building, Testing, Restarting }
+
+/// <summary>A module's watch switch and reload history; read and written under <see cref="Gate"/>.</summary>
+public sealed class ModuleReloadState(bool watch)
+{
+    public Lock Gate { get; } = new();
+    public bool Watch { get; set; } = watch;
+    public ReloadPhase Phase { get; set; }
+    public ReloadReport? Last { get; set; }
+    public int Reloads { get; set; }
+    /// <summary>The last change seen while watching was off (nothing was rebuilt).</summary>
+    public DateTimeOffset? IgnoredChangeAt { get; set; }
+    public int IgnoredChanges { get; set; }
+}

@@ -1,0 +1,29 @@
+using System.Globalization;
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
+using Cheshire.Testing;
+
+namespace Cheshire.Supervisor.Tests;
+
+/// <summary>Starts a whole node through the AppHost on free ports, its data in <c>dataDirectory</c>, and waits for modules.</summary>
+public static class NodeApp
+{
+    public static async Task<DistributedApplication> StartAsync(string dataDirectory, int supervisorPort, IEnumerable<string> settings,
+        IEnumerable<string> healthyModules, CancellationToken cancellationToken)
+    {
+        string[] all =
+        [
+            $"--Cheshire:DataDir={dataDirectory}",
+            $"--Cheshire:Ports:styx-root:styx={FreePorts.Tcp().ToString(CultureInfo.InvariantCulture)}",
+            $"--Cheshire:Ports:styx-client:link={FreePorts.Tcp().ToString(CultureInfo.InvariantCulture)}",
+            $"--Cheshire:Supervisor:Endpoint=127.0.0.1:{supervisorPort.ToString(CultureInfo.InvariantCulture)}",
+            .. settings,
+        ];
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Cheshire_AppHost>(all, cancellationToken);
+        var app = await builder.BuildAsync(cancellationToken);
+        await app.StartAsync(cancellationToken);
+        foreach (var module in healthyModules)
+            await app.ResourceNotifications.WaitForResourceHealthyAsync(module, cancellationToken);
+        return app;
+    }
+}
