@@ -50,6 +50,9 @@ public sealed class ModulesApi(ModuleSupervisor supervisor, ModuleHealthProbe he
     public override Task<ModuleStatus> Restart(ModuleRequest request, ServerCallContext context) =>
         RunAsync(Find(request.Name), supervisor.RestartAsync, context.CancellationToken);
 
+    public override Task<SetModuleConfigReply> SetConfig(SetModuleConfigRequest request, ServerCallContext context) =>
+        Config.ModuleConfigForwarder.SetAsync(Find(request.Name), request, context.CancellationToken);
+
     public override async Task<ModuleStatus> Ensure(ModuleRequest request, ServerCallContext context)
     {
         var module = Find(request.Name);
@@ -120,6 +123,9 @@ public sealed class ModulesApi(ModuleSupervisor supervisor, ModuleHealthProbe he
             url = module.Launched ? module.Url("http") : null;
         (status.Health, status.HealthDetail) = await health.CheckAsync(url, cancellationToken);
         ModuleReloadReport.Fill(status, reloader.StateOf(module.Descriptor.Name), reloader.CurrentBuild(module.Descriptor.Name));
+        var configFile = Config.PersistedModuleConfig.PathOf(module);
+        status.ConfigFile = configFile ?? "";
+        status.Config.AddRange(Config.PersistedModuleConfig.Read(configFile));
         return status;
     }
 }
