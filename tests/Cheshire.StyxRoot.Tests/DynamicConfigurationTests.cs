@@ -149,6 +149,19 @@ public sealed class DynamicConfigurationTests
     }
 
     [Fact]
+    public async Task AHandEditOfTheFileIsPickedUpByTheRunningModule()
+    {
+        await using var module = await Module.StartAsync();
+        Directory.CreateDirectory(Path.GetDirectoryName(module.File)!);
+        await System.IO.File.WriteAllTextAsync(module.File, "{ \"Styx\": { \"ResolveSeconds\": 42 } }", Ct);
+
+        await Eventually.TrueAsync(async () => await module.EffectiveAsync("Styx:ResolveSeconds") == "42",
+            TimeSpan.FromSeconds(15), "the edited value in styx-root's settings", Ct);
+        var saved = Assert.Single((await module.Config.GetAsync(new GetConfigRequest(), cancellationToken: Ct)).Dynamic);
+        Assert.Equal(("Styx:ResolveSeconds", "42"), (saved.Key, saved.Value));
+    }
+
+    [Fact]
     public async Task AnInvalidValueIsRefusedWithTheValidatorsMessageAndNothingIsSaved()
     {
         await using var module = await Module.StartAsync();

@@ -6,7 +6,8 @@ namespace Cheshire.ServiceDefaults.Config;
 
 /// <summary>
 /// A module's dynamic configuration as a configuration source: its <see cref="ConfigOverlayFile"/>, added last, so it
-/// wins over appsettings.json, the environment the AppHost sets and the command line; reloaded when the file changes.
+/// wins over appsettings.json, the environment the AppHost sets and the command line; reloaded when the file changes
+/// (at once when ModuleConfig writes it, within seconds after a hand edit).
 /// </summary>
 public sealed class ConfigOverlay
 {
@@ -27,11 +28,14 @@ public sealed class ConfigOverlay
         var name = configuration["Cheshire:Instance"] is { Length: > 0 } instance ? $"{module}-{instance}" : module;
         var file = new ConfigOverlayFile(ConfigOverlayFile.PathFor(dataDirectory, name));
         var folder = Path.GetDirectoryName(file.Path)!;
-        // The watcher needs the folder to exist before the first value is set.
+        // The file provider's root must exist before the first value is set.
         Directory.CreateDirectory(folder);
         var source = new JsonConfigurationSource
         {
-            FileProvider = new PhysicalFileProvider(folder),
+            // Polled (every 4 s), not an inotify watcher: instances are limited per user (128 by default) and a machine
+            // running a few nodes' modules would run out. Values set through ModuleConfig are loaded at once anyway;
+            // polling only picks up hand edits.
+            FileProvider = new PhysicalFileProvider(folder) { UsePollingFileWatcher = true, UseActivePolling = true },
             Path = Path.GetFileName(file.Path),
             Optional = true,
             ReloadOnChange = true,
