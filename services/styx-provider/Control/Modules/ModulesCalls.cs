@@ -19,6 +19,9 @@ public sealed class ModulesCalls(Func<ModulesClient> client, TreeState state, st
     /// <summary>Start (Ensure: dependencies first, each until healthy; 120 s by default), stop (30 s), restart.</summary>
     public static readonly TimeSpan CommandDeadline = TimeSpan.FromMinutes(3);
 
+    /// <summary>Test: builds the module's test project and runs its fast tests.</summary>
+    public static readonly TimeSpan TestDeadline = TimeSpan.FromMinutes(10);
+
     public TreeState State => state;
 
     public async Task<T> RunAsync<T>(Func<ModulesClient, DateTime, Task<T>> call, TimeSpan deadline, CancellationToken ct)

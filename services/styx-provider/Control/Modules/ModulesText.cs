@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Cheshire.Protos.Modules;
-using Google.Protobuf.WellKnownTypes;
 
 namespace Cheshire.StyxProvider.Control.Modules;
 
@@ -20,30 +19,34 @@ public static class ModulesText
     public static string Line(ModuleStatus status) =>
         $"{ControlText.Field(status.Name)} {State(status.State)} {Health(status.Health)} {Pid(status.ProcessId)} {status.Restarts}\n";
 
-    /// <summary>"name value" lines; lists are space-separated names, "-" when empty; one endpoint line per endpoint.</summary>
+    /// <summary>"name value" lines; lists are space-separated names, "-" when empty; one line per endpoint and per config value.</summary>
     public static string Status(ModuleStatus status)
     {
-        var text = new StringBuilder();
-        Pair(text, "name", status.Name);
-        Pair(text, "module", status.Module);
-        Pair(text, "state", State(status.State));
-        Pair(text, "state_detail", status.StateDetail);
-        Pair(text, "health", Health(status.Health));
-        Pair(text, "health_detail", status.HealthDetail);
-        Pair(text, "explicit_start", status.ExplicitStart ? "yes" : "no");
-        Raw(text, "dependencies", Names(status.Dependencies));
-        Raw(text, "uses", Names(status.Uses));
-        Raw(text, "dependents", Names(status.Dependents));
-        Raw(text, "instances", Names(status.Instances));
+        var text = new PairLines()
+            .Add("name", status.Name)
+            .Add("module", status.Module)
+            .Add("state", State(status.State))
+            .Add("state_detail", status.StateDetail)
+            .Add("health", Health(status.Health))
+            .Add("health_detail", status.HealthDetail)
+            .YesNo("explicit_start", status.ExplicitStart)
+            .Names("dependencies", status.Dependencies)
+            .Names("uses", status.Uses)
+            .Names("dependents", status.Dependents)
+            .Names("instances", status.Instances);
         foreach (var endpoint in status.Endpoints)
-            Raw(text, "endpoint", $"{ControlText.Field(endpoint.Name)} {ControlText.Field(endpoint.Url)}");
-        Pair(text, "pid", Pid(status.ProcessId));
-        Pair(text, "started", Time(status.StartedAt));
-        Pair(text, "restarts", status.Restarts.ToString(CultureInfo.InvariantCulture));
-        Pair(text, "last_exit_code", status.HasLastExitCode ? status.LastExitCode.ToString(CultureInfo.InvariantCulture) : "-");
-        Pair(text, "last_exit", Time(status.LastExitAt));
-        Pair(text, "failure_reason", status.FailureReason);
-        Pair(text, "next_restart", Time(status.NextRestartAt));
+            text.Raw("endpoint", $"{ControlText.Field(endpoint.Name)} {ControlText.Field(endpoint.Url)}");
+        text.Add("pid", Pid(status.ProcessId))
+            .Time("started", status.StartedAt)
+            .Number("restarts", status.Restarts)
+            .Add("last_exit_code", status.HasLastExitCode ? status.LastExitCode.ToString(CultureInfo.InvariantCulture) : "-")
+            .Time("last_exit", status.LastExitAt)
+            .Add("failure_reason", status.FailureReason)
+            .Time("next_restart", status.NextRestartAt);
+        foreach (var value in status.Config)
+            text.Raw("config", $"{ControlText.Field(value.Key)} {ControlText.Escape(Encoding.UTF8.GetBytes(value.Value))}");
+        text.Add("config_file", status.ConfigFile);
+        ReloadText.Status(text, status);
         return text.ToString();
     }
 
@@ -65,18 +68,5 @@ public static class ModulesText
         _ => "unknown",
     };
 
-    /// <summary>A "name value" line whose value is the rest of the line (escaped, "-" when empty).</summary>
-    private static void Pair(StringBuilder text, string name, string value) =>
-        text.Append(name).Append(' ').Append(value.Length == 0 ? "-" : ControlText.Escape(Encoding.UTF8.GetBytes(value))).Append('\n');
-
-    /// <summary>A "name value" line whose value is already in the file's escaped form.</summary>
-    private static void Raw(StringBuilder text, string name, string value) => text.Append(name).Append(' ').Append(value).Append('\n');
-
-    private static string Names(IEnumerable<string> names) =>
-        string.Join(' ', names.Select(ControlText.Field)) is { Length: > 0 } joined ? joined : "-";
-
     private static string Pid(int pid) => pid == 0 ? "-" : pid.ToString(CultureInfo.InvariantCulture);
-
-    private static string Time(Timestamp? time) =>
-        time is null ? "-" : time.ToDateTimeOffset().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 }

@@ -7,13 +7,14 @@ namespace Cheshire.StyxProvider.Control.Modules;
 
 /// <summary>
 /// The /modules control tree (see Control/README.md), served from the supervisor's Modules API: <c>list</c>, and per
-/// module NAME/status and NAME/ctl (start, stop, restart).
+/// module NAME/status, NAME/ctl (start, stop, restart, test, watch on|off, set KEY VALUE, reset KEY) and NAME/test
+/// (the last test run through ctl).
 /// </summary>
 public static class ModulesTree
 {
     public const string Mount = "modules";
     public const int QidTree = 3;
-    private const int ModuleKind = 1, StatusKind = 2, CtlKind = 3;
+    private const int ModuleKind = 1, StatusKind = 2, CtlKind = 3, TestKind = 4;
 
     /// <param name="client">Makes the calls to the supervisor (no per-attempt timeout: a start waits for health).</param>
     /// <param name="unconfigured">When the supervisor's address is not configured, why: every call fails with it at once.</param>
@@ -41,8 +42,10 @@ public static class ModulesTree
         directory.Add(new GeneratedFile("status", qids.File(StatusKind, name), state, async ct => ModulesText.Status(
             await calls.RunAsync((c, deadline) => c.GetAsync(new ModuleRequest { Name = name }, deadline: deadline,
                 cancellationToken: ct).ResponseAsync, ModulesCalls.ReadDeadline, ct))));
-        directory.Add(new CommandFile("ctl", qids.File(CtlKind, name), state, ModuleCommands.Help,
-            new ModuleCommands(name, calls).ExecuteAsync));
+        var commands = new ModuleCommands(name, calls);
+        directory.Add(new CommandFile("ctl", qids.File(CtlKind, name), state, ModuleCommands.Help, commands.ExecuteAsync));
+        directory.Add(new GeneratedFile("test", qids.File(TestKind, name), state, _ =>
+            Task.FromResult(commands.LastTest ?? "no test run yet: echo test > ctl\n")));
         return directory;
     }
 }

@@ -33,6 +33,8 @@ public sealed class ModulesNode : IAsyncLifetime
             $"--Cheshire:Supervisor:Endpoint=127.0.0.1:{FreePorts.Tcp().ToString(CultureInfo.InvariantCulture)}",
             "--Cheshire:Supervisor:MaxRestarts=1",
             "--Cheshire:Supervisor:BackoffMilliseconds=200",
+            // nothing rebuilt when someone edits the checkout meanwhile (watch on|off is switched through ctl)
+            "--Cheshire:Supervisor:Watch=false",
             $"--Cheshire:ExplicitStart:{CrashingModule}=true",
             $"--Cheshire:ExplicitStart:{ExplicitDependency}=true",
             $"--Cheshire:Config:{CrashingModule}:Styx:ResolveSeconds=0",

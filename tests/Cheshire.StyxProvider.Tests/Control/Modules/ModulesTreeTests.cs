@@ -23,7 +23,7 @@ public sealed partial class ModulesTreeTests(ModulesNode node) : IClassFixture<M
         Assert.All(lines, l => Assert.Matches(ListLine(), l));
         Assert.Matches(@"^dht running (healthy|degraded) \d+ \d+$", lines.Single(l => l.StartsWith("dht ", StringComparison.Ordinal)));
         Assert.Equal(["list", .. ModulesNode.Modules], await fs.ListAsync("", Ct));
-        Assert.Equal(["ctl", "status"], (await fs.ListAsync("dht", Ct)).Order());
+        Assert.Equal(["ctl", "status", "test"], (await fs.ListAsync("dht", Ct)).Order());
     }
 
     [Fact]
@@ -60,15 +60,21 @@ public sealed partial class ModulesTreeTests(ModulesNode node) : IClassFixture<M
     public async Task AnUnknownVerbOrNameIsAClearError()
     {
         await using var fs = await node.MountAsync(Ct);
-        Assert.Equal("start\nstop\nrestart\n", await fs.ReadTextAsync("dht/ctl", Ct));
+        Assert.Equal("start\nstop\nrestart\ntest\nwatch on|off\nset KEY VALUE\nreset KEY\n", await fs.ReadTextAsync("dht/ctl", Ct));
 
         var verb = await Assert.ThrowsAsync<StyxErrorException>(() => fs.CommandAsync("dht/ctl", "frob", Ct));
         Assert.Equal(Errno.EINVAL, verb.Errno);
-        Assert.Equal("modules/dht: unknown command 'frob'; commands: start, stop, restart", verb.Message);
+        Assert.Equal("modules/dht: unknown command 'frob'; commands: start, stop, restart, test, watch, set, reset", verb.Message);
 
         var extra = await Assert.ThrowsAsync<StyxErrorException>(() => fs.CommandAsync("dht/ctl", "stop now", Ct));
         Assert.Equal(Errno.EINVAL, extra.Errno);
         Assert.Equal("modules/dht: stop: unexpected 'now'; usage: stop", extra.Message);
+
+        var watch = await Assert.ThrowsAsync<StyxErrorException>(() => fs.CommandAsync("dht/ctl", "watch maybe", Ct));
+        Assert.Equal("modules/dht: watch: 'maybe' is neither on nor off; usage: watch on|off", watch.Message);
+        Assert.Equal("modules/dht: set: usage: set KEY VALUE",
+            (await Assert.ThrowsAsync<StyxErrorException>(() => fs.CommandAsync("dht/ctl", "set Logging:LogLevel:Default", Ct))).Message);
+        Assert.Equal("no test run yet: echo test > ctl\n", await fs.ReadTextAsync("dht/test", Ct));
 
         var name = await Assert.ThrowsAsync<StyxErrorException>(() => fs.ReadTextAsync("nosuch/status", Ct));
         Assert.Equal(Errno.ENOENT, name.Errno);
@@ -117,6 +123,29 @@ public sealed partial class ModulesTreeTests(ModulesNode node) : IClassFixture<M
         Assert.NotEqual("-", dependency["pid"].Single());
         Assert.NotEqual("-", (await fs.ReadTextAsync($"{ModulesNode.CrashingModule}/status", Ct)).Split('\n')
             .Single(l => l.StartsWith("last_exit_code ", StringComparison.Ordinal))["last_exit_code ".Length..]);
+    }
+
+    [Fact]
+    public async Task WatchAndConfigurationAreSwitchedThroughCtlAndShowInStatus()
+    {
+        await using var fs = await node.MountAsync(Ct);
+        Assert.Equal("dht watch on\n", await fs.CommandAsync("dht/ctl", "watch on", Ct));
+        Assert.Equal("yes", ModulesMount.Pairs(await fs.ReadTextAsync("dht/status", Ct))["watch"].Single());
+        Assert.Equal("dht watch off\n", await fs.CommandAsync("dht/ctl", "watch off", Ct));
+        Assert.Equal("no", ModulesMount.Pairs(await fs.ReadTextAsync("dht/status", Ct))["watch"].Single());
+
+        const string key = "Logging:LogLevel:Cheshire.Dht";
+        var set = ModulesMount.Pairs(await fs.CommandAsync("dht/ctl", $"set {key} Debug", Ct));
+        Assert.Equal((key, "Debug", "yes", "applied now"), (set["key"].Single(), set["value"].Single(), set["live"].Single(), set["detail"].Single()));
+        Assert.Contains($"{key} Debug", ModulesMount.Pairs(await fs.ReadTextAsync("dht/status", Ct))["config"]);
+
+        var refused = await Assert.ThrowsAsync<StyxErrorException>(() => fs.CommandAsync("dht/ctl", "set Logging:LogLevel:Default loud", Ct));
+        Assert.Equal(Errno.EINVAL, refused.Errno);
+        Assert.StartsWith("supervisor: ", refused.Message);
+
+        var reset = ModulesMount.Pairs(await fs.CommandAsync("dht/ctl", $"reset {key}", Ct));
+        Assert.Equal((key, "-"), (reset["key"].Single(), reset["value"].Single()));
+        Assert.DoesNotContain($"{key} Debug", ModulesMount.Pairs(await fs.ReadTextAsync("dht/status", Ct))["config"]);
     }
 
     [GeneratedRegex(@"^[a-z0-9-]+ (starting|running|stopped|restarting|failed|unknown) (healthy|degraded|unhealthy|unknown) (-|\d+) \d+$")]
