@@ -1,6 +1,5 @@
 using System.Globalization;
 using Aspire.Hosting;
-using Aspire.Hosting.Testing;
 using Cheshire.Testing;
 using Grpc.Net.Client;
 
@@ -26,19 +25,9 @@ public sealed class ExplicitStartNodeFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         using var cts = new CancellationTokenSource(SupervisedNodeFixture.StartTimeout);
-        string[] settings =
-        [
-            $"--Cheshire:DataDir={DataDirectory}",
-            $"--Cheshire:Ports:styx-root:styx={FreePorts.Tcp().ToString(CultureInfo.InvariantCulture)}",
-            $"--Cheshire:Ports:styx-client:link={FreePorts.Tcp().ToString(CultureInfo.InvariantCulture)}",
-            $"--Cheshire:Supervisor:Endpoint=127.0.0.1:{SupervisorPort.ToString(CultureInfo.InvariantCulture)}",
-            .. ExplicitModules.Select(m => $"--Cheshire:ExplicitStart:{m}=true"),
-        ];
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Cheshire_AppHost>(settings, cts.Token);
-        App = await builder.BuildAsync(cts.Token);
-        await App.StartAsync(cts.Token);
-        foreach (var module in StartedModules)
-            await App.ResourceNotifications.WaitForResourceHealthyAsync(module, cts.Token);
+        App = await NodeApp.StartAsync(DataDirectory, SupervisorPort,
+            ["--Cheshire:Supervisor:Watch=false", .. ExplicitModules.Select(m => $"--Cheshire:ExplicitStart:{m}=true")],
+            StartedModules, cts.Token);
         _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{SupervisorPort.ToString(CultureInfo.InvariantCulture)}");
         Modules = new Protos.Modules.Modules.ModulesClient(_channel);
     }
