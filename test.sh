@@ -7,6 +7,13 @@ cd "$(dirname "$0")"
 
 build/install-prerequisites.sh
 dotnet build Cheshire.sln -c Debug -nologo -clp:ErrorsOnly
+# The module images for tests/Cheshire.Deploy.Tests (deploy/README.md): built here, where debootstrap can reach the
+# Debian mirror (once; the base is cached). The tests start the engine again inside their network namespace.
+if [ "$(id -u)" = 0 ]; then
+  deploy/build-images.sh
+else
+  echo "test.sh: not root: the container images are not built, and the rehearsal tests skip" >&2
+fi
 
 results="$PWD/.test-results"
 rm -rf "$results"
