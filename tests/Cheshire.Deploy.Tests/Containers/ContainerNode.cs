@@ -102,7 +102,7 @@ public sealed class ContainerNode : IAsyncDisposable
                 host.Tmpfs = new Dictionary<string, string> { ["/tmp"] = "" };
                 if (dataOnTmpfs) host.Tmpfs[DataDirectory] = Tmpfs;
             })
-            .WithCleanUp(true);
+            ;
 
     private async Task<IContainer> StartAsync(string module, ContainerBuilder builder, CancellationToken ct)
     {
@@ -116,7 +116,7 @@ public sealed class ContainerNode : IAsyncDisposable
     /// <summary>A named volume owned by the containers' user, as fsGroup makes a claim writable in Kubernetes.</summary>
     private async Task<IVolume> VolumeAsync(string name, CancellationToken ct)
     {
-        var volume = new VolumeBuilder().WithName($"cheshire-rehearsal-{Prefix}{name}-{Guid.NewGuid():N}").WithCleanUp(true).Build();
+        var volume = new VolumeBuilder().WithName($"cheshire-rehearsal-{Prefix}{name}-{Guid.NewGuid():N}").Build();
         _owned.Add(volume);
         await volume.CreateAsync(ct);
         await using var chown = new ContainerBuilder(DockerEngine.Image("dht"))

@@ -27,7 +27,7 @@ public sealed class ThreeNodes : IAsyncLifetime
         _network = new NetworkBuilder()
             .WithName($"cheshire-rehearsal-{Guid.NewGuid():N}")
             .WithCreateParameterModifier(p => p.Internal = true)
-            .WithCleanUp(true)
+            
             .Build();
         await _network.CreateAsync(ct);
 
