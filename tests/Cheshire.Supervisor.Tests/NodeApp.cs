@@ -5,7 +5,11 @@ using Cheshire.Testing;
 
 namespace Cheshire.Supervisor.Tests;
 
-/// <summary>Starts a whole node through the AppHost on free ports, its data in <c>dataDirectory</c>, and waits for modules.</summary>
+/// <summary>
+/// Starts a whole node through the AppHost on free ports, its data in <c>dataDirectory</c>, and waits for modules. Watching
+/// sources is off unless <c>settings</c> turn it on (Cheshire:Supervisor:Watch=true): an edit to the checkout while
+/// tests run must not rebuild and restart their modules.
+/// </summary>
 public static class NodeApp
 {
     public static async Task<DistributedApplication> StartAsync(string dataDirectory, int supervisorPort, IEnumerable<string> settings,
@@ -17,6 +21,7 @@ public static class NodeApp
             $"--Cheshire:Ports:styx-root:styx={FreePorts.Tcp().ToString(CultureInfo.InvariantCulture)}",
             $"--Cheshire:Ports:styx-client:link={FreePorts.Tcp().ToString(CultureInfo.InvariantCulture)}",
             $"--Cheshire:Supervisor:Endpoint=127.0.0.1:{supervisorPort.ToString(CultureInfo.InvariantCulture)}",
+            "--Cheshire:Supervisor:Watch=false",
             .. settings,
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Cheshire_AppHost>(all, cancellationToken);

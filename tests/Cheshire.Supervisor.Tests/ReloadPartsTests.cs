@@ -101,4 +101,25 @@ public sealed class ReloadPartsTests : IDisposable
         var m = Write("libs/m/M.csproj", """<Project><ItemGroup><ProjectReference Include="../l/L.csproj" /></ItemGroup></Project>""");
         Assert.Equal([app, l, m], ProjectClosure.Of(app));
     }
+
+    [Fact]
+    public void AChangeToALibReloadsEveryModuleThatUsesItInDependencyOrderAndAModuleFileOnlyThatModule()
+    {
+        var root = ModuleProcess.RepositoryRoot;
+        var graph = ModuleGraph.Load(Path.Combine(root, "services"));
+        var sources = new SourceTree(new ReloadSettings { CheckoutDirectory = root, SourceDirectory = root, DataDirectory = _folder }, graph);
+        string At(string relative) => Path.Combine(root, relative);
+
+        var defaults = sources.Affected([At("orchestrator/Cheshire.ServiceDefaults/Extensions.cs")]);
+        Assert.Equal(["mainline-dht", "dht", "styx-client", "styx-provider", "styx-root"], defaults.Select(a => a.Module.Name));
+        Assert.All(defaults, a => Assert.Equal(["orchestrator/Cheshire.ServiceDefaults/Extensions.cs"], a.Files));
+
+        var kademlia = sources.Affected([At("libs/Cheshire.Kademlia/KademliaNode.cs")]).Select(a => a.Module.Name).ToList();
+        Assert.Equal("dht", kademlia[0]);
+        Assert.Equal(graph.Modules.Select(m => m.Name).Where(kademlia.Contains), kademlia);
+
+        var dht = Assert.Single(sources.Affected([At("services/dht/DhtApi.cs"), At("README.md")]));
+        Assert.Equal("dht", dht.Module.Name);
+        Assert.Equal(["services/dht/DhtApi.cs"], dht.Files);
+    }
 }

@@ -25,7 +25,7 @@ public sealed class ReloadingNodeFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         using var cts = new CancellationTokenSource(SupervisedNodeFixture.StartTimeout);
-        App = await NodeApp.StartAsync(DataDirectory, SupervisorPort, [$"--Cheshire:SourceDir={Sources.Root}"], Modules, cts.Token);
+        App = await NodeApp.StartAsync(DataDirectory, SupervisorPort, [$"--Cheshire:SourceDir={Sources.Root}", "--Cheshire:Supervisor:Watch=true"], Modules, cts.Token);
         ModulesClient = new Protos.Modules.Modules.ModulesClient(Channel($"http://127.0.0.1:{SupervisorPort.ToString(CultureInfo.InvariantCulture)}"));
     }
 

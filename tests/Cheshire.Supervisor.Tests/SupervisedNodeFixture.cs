@@ -37,6 +37,8 @@ public sealed class SupervisedNodeFixture : IAsyncLifetime
             $"--Cheshire:Supervisor:MaxRestarts={MaxRestarts.ToString(CultureInfo.InvariantCulture)}",
             "--Cheshire:Supervisor:WindowSeconds=300",
             "--Cheshire:Supervisor:BackoffMilliseconds=200",
+            // An edit to the checkout while these tests run must not rebuild and restart their modules.
+            "--Cheshire:Supervisor:Watch=false",
             $"--Cheshire:Config:{CrashingModule}:Styx:ResolveSeconds=0",
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Cheshire_AppHost>(settings, cts.Token);

@@ -31,7 +31,10 @@ public sealed class ModuleBuilder(ReloadSettings settings, SourceTree sources, M
         </Project>
         """;
 
+    private static readonly string[] ProjectFiles = [".csproj", ".props", ".targets", ".json"];
+
     private readonly SemaphoreSlim _tree = new(1, 1);
+    private readonly HashSet<string> _restored = [];
 
     /// <summary>DATADIR/builds/tree: every project's bin and obj, at its path in the source tree.</summary>
     public string TreeDirectory => Path.Combine(builds.Directory, "tree");
@@ -45,22 +48,37 @@ public sealed class ModuleBuilder(ReloadSettings settings, SourceTree sources, M
         return new Release(_tree);
     }
 
-    /// <summary>Builds <paramref name="project"/> (the module's, or its tests') with the module's build id.</summary>
-    public async Task<CommandResult> BuildAsync(ModuleDescriptor module, string project, ModuleBuild build, string logName,
+    /// <summary>
+    /// What a reload builds: the module's test project when it declares one (which builds the module with it, in one
+    /// MSBuild run: one evaluation of the project graph instead of two), else the module's project.
+    /// </summary>
+    public string ProjectToBuild(ModuleDescriptor module) =>
+        sources.TestProjectOf(module) is { } tests && File.Exists(tests) ? tests : sources.ProjectOf(module);
+
+    /// <summary>
+    /// Builds the module (<see cref="ProjectToBuild"/>) with its build id. NuGet restore runs on the first build of a
+    /// project and after a change to a project, props, targets or json file; otherwise it is skipped (seconds saved).
+    /// </summary>
+    public async Task<CommandResult> BuildAsync(ModuleDescriptor module, ModuleBuild build, string logName, IEnumerable<string> changed,
         CancellationToken cancellationToken)
     {
         Prepare();
+        var project = ProjectToBuild(module);
+        var restore = !_restored.Contains(project) || changed.Any(f => ProjectFiles.Any(e => f.EndsWith(e, StringComparison.OrdinalIgnoreCase)));
         string[] arguments =
         [
-            "build", project, "-c", Configuration, "-nologo", "-nodeReuse:false", "-clp:ErrorsOnly;NoSummary",
+            "build", project, "-c", Configuration, "-nologo", "-clp:ErrorsOnly;NoSummary", .. restore ? Array.Empty<string>() : ["--no-restore"],
             $"-p:DirectoryBuildPropsPath={Path.Combine(builds.Directory, PropsFileName)}",
             $"-p:CheshireSourceRoot={WithSlash(sources.Root)}",
             $"-p:CheshireBuildRoot={WithSlash(TreeDirectory)}",
             $"-p:CheshireBuildProject={sources.ProjectOf(module)}",
             $"-p:CheshireBuildId={build.Id}",
         ];
-        return await DotnetCommand.RunAsync(arguments, sources.Root, Path.Combine(LogsDirectory, $"{module.Name}-{build.Number}-{logName}.log"),
+        var result = await DotnetCommand.RunAsync(arguments, sources.Root, Path.Combine(LogsDirectory, $"{module.Name}-{build.Number}-{logName}.log"),
             settings.BuildTimeout, cancellationToken);
+        if (result.Succeeded)
+            _restored.Add(project);
+        return result;
     }
 
     /// <summary>Where a project's output lands in the build tree (bin/Debug/TFM).</summary>

@@ -56,11 +56,8 @@ public sealed partial class ModuleReloader(
             while (!stoppingToken.IsCancellationRequested)
             {
                 var changed = await watcher.NextBatchAsync(stoppingToken);
-                foreach (var module in graph.Modules)
+                foreach (var (module, files) in sources.Affected(changed))
                 {
-                    var files = changed.Where(f => sources.Uses(module.Name, f)).Select(f => Path.GetRelativePath(sources.Root, f)).ToList();
-                    if (files.Count == 0)
-                        continue;
                     var state = _states[module.Name];
                     bool watching;
                     lock (state.Gate)
@@ -116,15 +113,15 @@ public sealed partial class ModuleReloader(
         Phase(state, ReloadPhase.Building);
         Log(module, l => LogReloading(l, module.Name, build.Id, string.Join(", ", changed.Take(5))));
 
-        var built = await builder.BuildAsync(module, sources.ProjectOf(module), build, "build", cancellationToken);
+        var built = await builder.BuildAsync(module, build, "build", changed, cancellationToken);
         report = report with { BuildTime = built.Elapsed };
         if (!built.Succeeded)
             return Finish(module, state, report with { Result = ReloadResult.BuildFailed, Reason = $"build failed: {BuildErrors.Summary(built)}" });
         builder.Snapshot(module, build);
 
         Phase(state, ReloadPhase.Testing);
-        var tested = await tests.RunAsync(module, build, cancellationToken);
-        report = report with { TestTime = tested.BuildTime + tested.TestTime, Failures = tested.Failures };
+        var tested = await tests.RunAsync(module, build, "", cancellationToken);
+        report = report with { TestTime = tested.TestTime, Failures = tested.Failures };
         if (!tested.Passed)
             return Finish(module, state, report with { Result = ReloadResult.TestsFailed, Reason = $"tests failed: {tested.Summary}" });
         tree.Dispose(); // the restart does not need the build tree
@@ -156,12 +153,12 @@ public sealed partial class ModuleReloader(
         using var tree = await builder.LockAsync(cancellationToken);
         // The build id of a test-only build is the current one, so that the tree's module output stays as it is.
         var build = builds.Current(module.Name) ?? new ModuleBuild(0, "test", "");
-        var built = await builder.BuildAsync(module, sources.ProjectOf(module), build, "build", cancellationToken);
+        var built = await builder.BuildAsync(module, build, "ondemand-build", [], cancellationToken);
         if (!built.Succeeded)
             return TestOutcome.NotRun($"build failed: {BuildErrors.Summary(built)}", built.Elapsed);
-        var outcome = await tests.RunAsync(module, build, cancellationToken);
+        var outcome = await tests.RunAsync(module, build, "ondemand-", cancellationToken);
         LogTested(logger, module.Name, outcome.Summary);
-        return outcome with { BuildTime = built.Elapsed + outcome.BuildTime };
+        return outcome with { BuildTime = built.Elapsed };
     }
 
     /// <summary>Restarts every running instance on the current build and waits until each answers /health; null when they do.</summary>

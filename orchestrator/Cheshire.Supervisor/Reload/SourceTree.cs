@@ -9,11 +9,13 @@ namespace Cheshire.Supervisor.Reload;
 public sealed class SourceTree
 {
     private readonly ReloadSettings _settings;
+    private readonly ModuleGraph _graph;
     private readonly Dictionary<string, IReadOnlyList<string>> _folders = [];
 
     public SourceTree(ReloadSettings settings, ModuleGraph graph)
     {
         _settings = settings;
+        _graph = graph;
         foreach (var module in graph.Modules)
             _folders[module.Name] = [.. ProjectClosure.Of(ProjectOf(module)).Select(p => Path.GetDirectoryName(p)! + Path.DirectorySeparatorChar)];
     }
@@ -45,4 +47,16 @@ public sealed class SourceTree
     }
 
     public bool Uses(string module, string path) => _folders[module].Any(f => path.StartsWith(f, StringComparison.Ordinal));
+
+    /// <summary>
+    /// The modules that use any of the changed files, in dependency order (dependencies first), each with the files it
+    /// uses relative to the source tree: a change to a lib reloads its users in this order.
+    /// </summary>
+    public IReadOnlyList<(ModuleDescriptor Module, IReadOnlyList<string> Files)> Affected(IEnumerable<string> changed)
+    {
+        var paths = changed.ToList();
+        return [.. _graph.Modules
+            .Select(m => (Module: m, Files: (IReadOnlyList<string>)[.. paths.Where(p => Uses(m.Name, p)).Select(p => Path.GetRelativePath(Root, p))]))
+            .Where(a => a.Files.Count > 0)];
+    }
 }
