@@ -35,6 +35,8 @@ public sealed class ModulesApi(ModuleSupervisor supervisor, ModuleHealthProbe he
     {
         var reply = new ListModulesReply();
         reply.Modules.AddRange(await Task.WhenAll(supervisor.Modules.Select(m => DescribeAsync(m, context.CancellationToken))));
+        if (context.GetHttpContext().RequestServices.GetService(typeof(Install.ModuleInstaller)) is Install.ModuleInstaller installer)
+            reply.Modules.AddRange(await installer.ListAsync(context.CancellationToken));
         return reply;
     }
 
@@ -85,6 +87,19 @@ public sealed class ModulesApi(ModuleSupervisor supervisor, ModuleHealthProbe he
         var module = Find(request.Name);
         reloader.SetWatch(module.Descriptor.Name, request.On);
         return DescribeAsync(module, context.CancellationToken);
+    }
+
+    public override async Task<InstallReply> Install(InstallRequest request, ServerCallContext context)
+    {
+        var installer = (Install.ModuleInstaller)context.GetHttpContext().RequestServices.GetService(typeof(Install.ModuleInstaller))!;
+        try
+        {
+            return await installer.InstallAsync(request.Path, context.CancellationToken);
+        }
+        catch (Install.InstallException e)
+        {
+            throw new RpcException(new Status(e.Code, e.Message));
+        }
     }
 
     private SupervisedModule Find(string name)

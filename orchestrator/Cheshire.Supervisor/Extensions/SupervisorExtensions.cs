@@ -40,6 +40,7 @@ public static class SupervisorExtensions
         builder.Services.AddHostedService(services => services.GetRequiredService<ModuleSupervisor>());
         builder.Services.AddSingleton<Starting.ModuleStarter>();
         builder.AddReloading(graph, resources, dataDirectory);
+        builder.AddInstalling(dataDirectory);
         builder.Services.AddHostedService<ModulesServer>();
         return settings;
     }

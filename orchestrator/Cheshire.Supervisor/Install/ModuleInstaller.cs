@@ -1,0 +1,305 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Sockets;
+using Cheshire.Identity;
+using Cheshire.Modules;
+using Cheshire.Protos.Modules;
+using Cheshire.Styx.Client;
+using Cheshire.Styx.Protocol;
+using Cheshire.Supervisor.Api;
+using Cheshire.Supervisor.Policy;
+using Cheshire.Supervisor.Reload;
+using Cheshire.Supervisor.Starting;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Cheshire.Supervisor.Install;
+
+/// <summary>
+/// Modules.Install: a module package at a path of the node's namespace is read over 9P from styx-root (as the node's
+/// user), its owner checked against the trusted uids, copied to DATADIR/modules/NAME, built and tested with the reload
+/// pipeline's builder and test runner (<see cref="InstalledBuilder"/>), and started at once as a process the supervisor
+/// runs (<see cref="InstalledProcess"/>). At every node start the installed modules are started again from their
+/// newest build. A failed install leaves nothing: the folder and the build are removed, no process runs.
+/// </summary>
+public sealed partial class ModuleInstaller(
+    InstallSettings settings,
+    InstalledBuilder installed,
+    ModuleSupervisor supervisor,
+    ModuleStarter starter,
+    ModuleHealthProbe health,
+    SupervisorSettings supervisorSettings,
+    ReloadSettings reloadSettings,
+    SupervisorIdentity identity,
+    TimeProvider time,
+    ILogger<ModuleInstaller> logger) : BackgroundService
+{
+    private const string OwnerFileName = ".owner";
+    private static readonly string[] ReservedNames = ["tree", "logs"];
+
+    private readonly ConcurrentDictionary<string, InstalledProcess> _running = new();
+    private readonly SemaphoreSlim _installing = new(1, 1);
+    private string? _nodeUid;
+
+    /// <summary>The node's user: always trusted, and the user styx-root is attached as.</summary>
+    public string NodeUid
+    {
+        get
+        {
+            if (_nodeUid is null)
+            {
+                using var user = UserIdentityStore.LoadOrCreate(settings.UserKeyPath);
+                _nodeUid = user.Uid;
+            }
+            return _nodeUid;
+        }
+    }
+
+    public IReadOnlyCollection<InstalledProcess> Installed => [.. _running.Values];
+
+    public async Task<InstallReply> InstallAsync(string requested, CancellationToken ct)
+    {
+        var path = PackagePath.Check(requested);
+        await _installing.WaitAsync(ct);
+        try
+        {
+            return await InstallLockedAsync(path, ct);
+        }
+        finally
+        {
+            _installing.Release();
+        }
+    }
+
+    private async Task<InstallReply> InstallLockedAsync(string path, CancellationToken ct)
+    {
+        var trust = new TrustPolicy(settings, NodeUid);
+        var copying = Stopwatch.StartNew();
+        var staging = Path.Combine(settings.ModulesDirectory, $".staging-{Guid.NewGuid():N}");
+        string? target = null;
+        InstalledProcess? process = null;
+        try
+        {
+            string owner;
+            await using (var fs = await MountNamespaceAsync(ct))
+            {
+                if (!await ExistsAsync(fs, $"{path}/{ModuleDescriptor.FileName}", ct))
+                    throw new InstallException(StatusCode.InvalidArgument, $"{path} is not a module package: it has no {ModuleDescriptor.FileName}.");
+                owner = await PackageOwner.OfAsync(supervisor.Find("styx-client") is { } client ? Running(client, "grpc") : null, path, NodeUid, ct);
+                trust.Check(path, owner);
+                await new PackageFetcher(settings).CopyAsync(fs, path.TrimStart('/'), staging, ct);
+            }
+            var descriptor = Check(LoadDescriptor(staging, path), path);
+            target = Path.Combine(settings.ModulesDirectory, descriptor.Name);
+            Directory.Move(staging, target);
+            File.WriteAllText(Path.Combine(target, OwnerFileName), owner);
+            descriptor = ModuleDescriptor.Load(Path.Combine(target, ModuleDescriptor.FileName));
+            copying.Stop();
+
+            installed.WriteProps();
+            var (build, buildTime, tested) = await BuildAndTestAsync(descriptor, ct);
+
+            var starting = Stopwatch.StartNew();
+            process = await StartAsync(descriptor, build.Directory, owner, ct);
+            if (await process.WaitHealthyAsync(reloadSettings.HealthyTimeout, ct) is { } failure)
+                throw new InstallException(StatusCode.FailedPrecondition, $"{descriptor.Name} was built and tested but did not come up: {failure}");
+            _running[descriptor.Name] = process;
+            LogInstalled(logger, descriptor.Name, path, owner, build.Id, tested.Summary);
+            return new InstallReply
+            {
+                Name = descriptor.Name, OwnerUid = owner, Directory = target, BuildId = build.Id, Tests = tested.Summary,
+                CopyTime = Duration.FromTimeSpan(copying.Elapsed), BuildTime = Duration.FromTimeSpan(buildTime),
+                TestTime = Duration.FromTimeSpan(tested.TestTime), StartTime = Duration.FromTimeSpan(starting.Elapsed),
+                Status = await DescribeAsync(process, ct),
+            };
+        }
+        catch (Exception e)
+        {
+            if (process is not null)
+                await process.StopAsync();
+            Remove(staging);
+            if (target is not null)
+            {
+                Remove(target);
+                Remove(Path.Combine(installed.Builds.Directory, Path.GetFileName(target)));
+            }
+            LogRefused(logger, path, e.Message);
+            if (e is InvalidDataException)
+                throw new InstallException(StatusCode.InvalidArgument, $"the package at {path} is refused: {e.Message}");
+            if (e is StyxErrorException styx)
+                throw new InstallException(StatusCode.InvalidArgument, $"{path} cannot be read in the node's namespace: {styx.Message}");
+            throw;
+        }
+    }
+
+    private async Task<(ModuleBuild Build, TimeSpan BuildTime, TestOutcome Tested)> BuildAndTestAsync(ModuleDescriptor descriptor, CancellationToken ct)
+    {
+        using var tree = await installed.Builder.LockAsync(ct);
+        var build = installed.Builds.Next(descriptor.Name, time.GetUtcNow());
+        var built = await installed.Builder.BuildAsync(descriptor, build, "install", [], ct);
+        if (!built.Succeeded)
+            throw new InstallException(StatusCode.FailedPrecondition,
+                $"{descriptor.Name} does not build: {BuildErrors.Summary(built)} (log: {Path.Combine(installed.Builder.LogsDirectory, $"{descriptor.Name}-{build.Number}-install.log")})");
+        installed.Builder.Snapshot(descriptor, build);
+        var tested = await installed.Tests.RunAsync(descriptor, build, "install-", ct);
+        if (!tested.Passed)
+            throw new InstallException(StatusCode.FailedPrecondition, $"{descriptor.Name} tests failed: {tested.Summary}" +
+                string.Concat(tested.Failures.Select(f => $"; {f.Name}: {f.Message}")));
+        return (build, built.Elapsed, tested);
+    }
+
+    /// <summary>Starts the module's dependencies (healthy first), then its process with the node's module environment.</summary>
+    private async Task<InstalledProcess> StartAsync(ModuleDescriptor descriptor, string buildDirectory, string owner, CancellationToken ct)
+    {
+        foreach (var dependency in descriptor.DependsOn)
+            if (supervisor.Find(dependency) is { } module)
+                await starter.EnsureAsync(module, ct);
+        var environment = new Dictionary<string, string>
+        {
+            ["Cheshire__DataDir"] = reloadSettings.DataDirectory,
+            ["Cheshire__UserKey"] = settings.UserKeyPath,
+            ["Cheshire__Salt"] = identity.Salt,
+            [SupervisorAddress.EnvironmentVariable] = $"http://{supervisorSettings.Endpoint}",
+        };
+        foreach (var used in descriptor.DependsOn.Concat(descriptor.Uses))
+            if (supervisor.Find(used) is { } module)
+                foreach (var endpoint in (string[])["grpc", "http"])
+                    if (Running(module, endpoint) is { } url)
+                        environment[$"services__{used}__{endpoint}__0"] = url;
+        var process = new InstalledProcess(descriptor, buildDirectory, owner, environment,
+            Path.Combine(settings.ModulesDirectory, "logs", descriptor.Name + ".log"), new RestartIntensity(supervisorSettings, time), logger);
+        process.Start();
+        return process;
+    }
+
+    /// <summary>Modules.List's entries for the installed modules.</summary>
+    public async Task<IReadOnlyList<ModuleStatus>> ListAsync(CancellationToken ct) =>
+        await Task.WhenAll(_running.Values.OrderBy(p => p.Descriptor.Name, StringComparer.Ordinal).Select(p => DescribeAsync(p, ct)));
+
+    private async Task<ModuleStatus> DescribeAsync(InstalledProcess process, CancellationToken ct)
+    {
+        var status = InstalledStatus.Of(process);
+        (status.Health, status.HealthDetail) = await health.CheckAsync(status.ProcessId == 0 ? null : process.HttpUrl, ct);
+        return status;
+    }
+
+    /// <summary>At node start: every module installed before runs again from its newest build.</summary>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!Directory.Exists(settings.ModulesDirectory))
+            return;
+        foreach (var folder in Directory.EnumerateDirectories(settings.ModulesDirectory).Where(f => !Path.GetFileName(f).StartsWith('.')).Order())
+        {
+            try
+            {
+                var descriptor = ModuleDescriptor.Load(Path.Combine(folder, ModuleDescriptor.FileName));
+                if (installed.LatestBuild(descriptor.Name) is not { } build)
+                    continue;
+                var ownerFile = Path.Combine(folder, OwnerFileName);
+                var process = await StartAsync(descriptor, build, File.Exists(ownerFile) ? File.ReadAllText(ownerFile).Trim() : "", stoppingToken);
+                _running[descriptor.Name] = process;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogNotStarted(logger, e, folder);
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await Task.WhenAll(_running.Values.Select(p => p.StopAsync()));
+    }
+
+    private ModuleDescriptor Check(ModuleDescriptor descriptor, string path)
+    {
+        string Refuse(string why) => throw new InstallException(StatusCode.InvalidArgument, $"the package at {path} is refused: {why}.");
+        if (ReservedNames.Contains(descriptor.Name))
+            Refuse($"'{descriptor.Name}' is reserved for the build tree");
+        if (supervisor.Find(descriptor.Name) is not null || supervisor.Modules.Any(m => m.Descriptor.Name == descriptor.Name)
+            || _running.ContainsKey(descriptor.Name) || Directory.Exists(Path.Combine(settings.ModulesDirectory, descriptor.Name)))
+            throw new InstallException(StatusCode.AlreadyExists,
+                $"the node already has a module named '{descriptor.Name}' (from {path}); remove it first or rename the package.");
+        if (PackagePath.Inside(descriptor.Directory, descriptor.Project) is not { } project || !File.Exists(project))
+            Refuse($"its project '{descriptor.Project}' is not a file inside the package");
+        if (descriptor.Tests is { } tests && (PackagePath.Inside(descriptor.Directory, tests.Project) is not { } testProject || !File.Exists(testProject)))
+            Refuse($"its tests project '{tests.Project}' is not a file inside the package");
+        if (descriptor.Instances != 1 || descriptor.Endpoints.Count > 0)
+            Refuse("an installed module runs one instance on its gRPC and health ports (no \"instances\", no fixed \"endpoints\")");
+        if (descriptor.DependsOn.Concat(descriptor.Uses).FirstOrDefault(d => supervisor.Modules.All(m => m.Descriptor.Name != d)) is { } missing)
+            Refuse($"it depends on '{missing}', which this node does not run");
+        return descriptor;
+    }
+
+    private static ModuleDescriptor LoadDescriptor(string staging, string path)
+    {
+        var file = Path.Combine(staging, ModuleDescriptor.FileName);
+        if (!File.Exists(file))
+            throw new InstallException(StatusCode.InvalidArgument, $"{path} is not a module package: it has no {ModuleDescriptor.FileName}.");
+        return ModuleDescriptor.Load(file);
+    }
+
+    /// <summary>One 9P connection to styx-root (started first if it is not), attached as the node's user.</summary>
+    private async Task<StyxFs> MountNamespaceAsync(CancellationToken ct)
+    {
+        var root = supervisor.Find("styx-root")
+            ?? throw new InstallException(StatusCode.FailedPrecondition, "the node has no styx-root: packages are read from its namespace.");
+        await starter.EnsureAsync(root, ct);
+        if (Running(root, "styx") is not { } url || !Uri.TryCreate(url, UriKind.Absolute, out var uri))
+            throw new InstallException(StatusCode.FailedPrecondition, "styx-root runs but shows no styx endpoint.");
+        var tcp = new TcpClient();
+        try
+        {
+            await tcp.ConnectAsync(uri.Host, uri.Port, ct);
+            return await StyxFs.MountAsync(tcp.GetStream(), uname: NodeUid, ct: ct);
+        }
+        catch
+        {
+            tcp.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<bool> ExistsAsync(StyxFs fs, string path, CancellationToken ct)
+    {
+        try
+        {
+            var fid = await fs.WalkAsync(path.TrimStart('/'), ct);
+            await fs.Client.ClunkAsync(fid, ct);
+            return true;
+        }
+        catch (StyxErrorException)
+        {
+            return false;
+        }
+    }
+
+    private static string? Running(SupervisedModule module, string endpoint)
+    {
+        lock (module.Gate)
+            return module.Launched ? module.Url(endpoint) : null;
+    }
+
+    private static void Remove(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path))
+                Directory.Delete(path, recursive: true);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Installed module {Module} from {Path} (owner {Owner}), build {BuildId}: {Tests}")]
+    private static partial void LogInstalled(ILogger logger, string module, string path, string owner, string buildId, string tests);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Install of {Path} refused: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string path, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Installed module in {Folder} could not be started")]
+    private static partial void LogNotStarted(ILogger logger, Exception exception, string folder);
+}
