@@ -4,6 +4,7 @@ using Cheshire.Kademlia;
 using Cheshire.Kademlia.Persistence;
 using Cheshire.Protos.Mainline;
 using Cheshire.ServiceDefaults;
+using Cheshire.ServiceDefaults.Config;
 
 namespace Cheshire.Dht.Extensions;
 
@@ -17,6 +18,8 @@ public static class DhtNodeExtensions
     public static TBuilder AddDhtNode<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         var settings = DhtSettings.From(builder.Configuration);
+        // For Modules.SetConfig: checked like at start; none is live (the socket and engine are built once).
+        builder.AddModuleSettings<DhtOptions>(DhtOptions.Section, o => o.Validate());
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(services =>
         {

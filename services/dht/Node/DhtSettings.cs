@@ -47,31 +47,20 @@ public sealed record DhtSettings
 
     public static DhtSettings From(IConfiguration configuration)
     {
-        var section = configuration.GetSection("Dht");
+        var options = configuration.GetSection(DhtOptions.Section).Get<DhtOptions>() ?? new DhtOptions();
+        var instance = configuration.GetValue("Cheshire:Instance", 0);
+        options.Validate(instance);
         var instanceDir = configuration["Cheshire:InstanceDataDir"];
         var nodeDir = Cheshire.Identity.DataDirectory.Resolve(configuration["Cheshire:DataDir"]);
-        var settings = new DhtSettings
+        return new DhtSettings
         {
-            Address = section["Address"] ?? "::",
-            Port = section.GetValue("Port", DefaultPort),
-            Bootstrap = section.GetSection("Bootstrap").Get<string[]>() ?? [],
-            Kademlia = section.GetSection("Kademlia").Get<KademliaOptions>() ?? new KademliaOptions(),
-            Instance = configuration.GetValue("Cheshire:Instance", 0),
+            Address = options.Address,
+            Port = options.Port,
+            Bootstrap = options.Bootstrap,
+            Kademlia = options.Kademlia,
+            Instance = instance,
             DataDirectory = string.IsNullOrWhiteSpace(instanceDir) ? Path.Combine(nodeDir, "dht") : instanceDir,
             OwnRoutingIdentity = !string.IsNullOrWhiteSpace(instanceDir),
         };
-        if (settings.Port is < 0 or > 65535 || settings.BoundPort > 65535)
-            throw new InvalidOperationException($"Dht:Port {settings.Port} (instance {settings.Instance}) is not a UDP port.");
-        if (!System.Net.IPAddress.TryParse(settings.Address, out _))
-            throw new InvalidOperationException($"Dht:Address '{settings.Address}' is not an IP address.");
-        try
-        {
-            settings.Kademlia.Validate();
-        }
-        catch (ArgumentOutOfRangeException e)
-        {
-            throw new InvalidOperationException($"Dht:Kademlia:{e.ParamName} = {e.ActualValue}: {e.Message.Split(" (Parameter")[0]}", e);
-        }
-        return settings;
     }
 }

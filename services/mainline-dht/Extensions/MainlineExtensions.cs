@@ -1,5 +1,6 @@
 using Cheshire.Identity;
 using Cheshire.MainlineDht.Node;
+using Cheshire.ServiceDefaults.Config;
 
 namespace Cheshire.MainlineDht.Extensions;
 
@@ -10,6 +11,7 @@ public static class MainlineExtensions
     {
         var settings = builder.Configuration.GetSection(MainlineSettings.Section).Get<MainlineSettings>() ?? new MainlineSettings();
         settings.Validate();
+        builder.AddModuleSettings<MainlineSettings>(MainlineSettings.Section, s => s.Validate());
         var dataDirectory = DataDirectory.Resolve(builder.Configuration["Cheshire:DataDir"]);
         var salt = NetworkSalt.Resolve(builder.Configuration[NetworkSalt.ConfigurationKey]);
 

@@ -5,10 +5,18 @@ using Cheshire.Mainline.Storage;
 
 namespace Cheshire.MainlineDht.Node;
 
-/// <summary>The "Mainline" configuration section (plus Cheshire:Salt and Cheshire:DataDir).</summary>
+/// <summary>
+/// The "Mainline" configuration section (plus Cheshire:Salt and Cheshire:DataDir), checked at start and for every value
+/// set at run time (ServiceDefaults' AddModuleSettings, Modules.SetConfig). Every key applies at the module's next
+/// start: the node is built once from them.
+/// </summary>
 public sealed class MainlineSettings
 {
     public const string Section = "Mainline";
+    public const string EndpointKey = Section + ":" + nameof(Endpoint);
+    public const string BootstrapKey = Section + ":" + nameof(Bootstrap);
+    public const string CheshireDhtPortKey = Section + ":" + nameof(CheshireDhtPort);
+    public const string QueryTimeoutKey = Section + ":" + nameof(QueryTimeout);
 
     /// <summary>
     /// The public BitTorrent routers. Only used with <see cref="UsePublicRouters"/> = true: no default and no
@@ -58,18 +66,18 @@ public sealed class MainlineSettings
     {
         if (!IPEndPoint.TryParse(Endpoint, out var endpoint) || !Endpoint.Contains(':'))
             throw new InvalidOperationException(
-                $"Mainline:Endpoint '{Endpoint}' is not an address:port such as 127.0.0.1:6881, 0.0.0.0:6881 or [::]:6881.");
+                $"{EndpointKey} '{Endpoint}' is not an address:port such as 127.0.0.1:6881, 0.0.0.0:6881 or [::]:6881.");
         foreach (var entry in Bootstrap)
             if (!TryParseHostPort(entry, out _, out _))
-                throw new InvalidOperationException($"Mainline:Bootstrap entry '{entry}' is not host:port (e.g. 127.0.0.1:6881, [::1]:6881, router.example:6881).");
+                throw new InvalidOperationException($"{BootstrapKey} entry '{entry}' is not host:port (e.g. 127.0.0.1:6881, [::1]:6881, router.example:6881).");
         if (CheshireDhtPort is < 0 or > 65535)
-            throw new InvalidOperationException($"Mainline:CheshireDhtPort {CheshireDhtPort} is not a port (0 = do not announce).");
+            throw new InvalidOperationException($"{CheshireDhtPortKey} {CheshireDhtPort} is not a port (0 = do not announce).");
         if (ExternalAddress is { Length: > 0 } && !IPAddress.TryParse(ExternalAddress, out _))
             throw new InvalidOperationException($"Mainline:ExternalAddress '{ExternalAddress}' is not an IP address.");
         if (AnnounceInterval < TimeSpan.FromSeconds(1) || SnapshotInterval < TimeSpan.FromSeconds(1))
             throw new InvalidOperationException("Mainline:AnnounceInterval and Mainline:SnapshotInterval must be at least 1 second.");
         if (QueryTimeout <= TimeSpan.Zero)
-            throw new InvalidOperationException("Mainline:QueryTimeout must be positive.");
+            throw new InvalidOperationException($"{QueryTimeoutKey} must be positive.");
         return endpoint;
     }
 

@@ -1,4 +1,5 @@
 using Cheshire.ServiceDefaults;
+using Cheshire.ServiceDefaults.Config;
 using Cheshire.StyxClient.Imports;
 using Grpc.Net.ClientFactory;
 using Microsoft.AspNetCore.Connections;
@@ -16,6 +17,7 @@ public static class ImportsExtensions
     public static WebApplicationBuilder AddImports(this WebApplicationBuilder builder)
     {
         var settings = ImportsSettings.From(builder.Configuration);
+        builder.AddModuleSettings<ImportsOptions>(ImportsOptions.Section, o => o.Validate());
         builder.Services.AddSingleton(settings);
         builder.Services.AddModuleStreamingClient<DhtClient>(DhtDirectoryReader.Module);
         builder.Services.AddSingleton(s => ActivatorUtilities.CreateInstance<DhtDirectoryReader>(s,

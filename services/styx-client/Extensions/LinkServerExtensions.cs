@@ -1,4 +1,5 @@
 using Cheshire.ServiceDefaults;
+using Cheshire.ServiceDefaults.Config;
 using Cheshire.StyxClient.Links;
 using Grpc.Net.ClientFactory;
 using ProviderClient = Cheshire.Protos.Provider.Provider.ProviderClient;
@@ -15,6 +16,7 @@ public static class LinkServerExtensions
     public static WebApplicationBuilder AddLinkServer(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton(LinkSettings.From(builder.Configuration));
+        builder.AddModuleSettings<LinkListenerOptions>(LinkListenerOptions.Section, o => o.Validate());
         builder.Services.AddModuleClient<ProviderClient>(ExportCatalog.Module);
         builder.Services.AddSingleton(s => new ExportCatalog(
             s.GetRequiredService<GrpcClientFactory>().CreateModuleClient<ProviderClient>(ExportCatalog.Module)));

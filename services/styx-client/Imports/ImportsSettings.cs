@@ -31,25 +31,19 @@ public sealed record ImportsSettings
 
     public static ImportsSettings From(IConfiguration configuration)
     {
+        var options = configuration.GetSection(ImportsOptions.Section).Get<ImportsOptions>() ?? new ImportsOptions();
+        options.Validate();
         var dataDirectory = DataDirectory.Resolve(configuration[DataDirectory.ConfigurationKey]);
-        var socket = configuration[SocketKey] is { Length: > 0 } s ? Path.GetFullPath(s) : Path.Combine(dataDirectory, SocketFileName);
+        var socket = options.Socket.Length > 0 ? Path.GetFullPath(options.Socket) : Path.Combine(dataDirectory, SocketFileName);
         if (System.Text.Encoding.UTF8.GetByteCount(socket) > 107)
             throw new InvalidOperationException($"{SocketKey} '{socket}' is longer than a Unix socket path may be (107 bytes).");
         return new ImportsSettings
         {
             Salt = NetworkSalt.Resolve(configuration[NetworkSalt.ConfigurationKey]),
-            LookupTimeout = Seconds(configuration, LookupKey, 10, max: 300),
-            MaxCacheTime = Seconds(configuration, MaxCacheKey, 300, max: 86400),
-            NegativeCacheTime = Seconds(configuration, NegativeCacheKey, 5, max: 3600),
+            LookupTimeout = TimeSpan.FromSeconds(options.LookupSeconds),
+            MaxCacheTime = TimeSpan.FromSeconds(options.MaxCacheSeconds),
+            NegativeCacheTime = TimeSpan.FromSeconds(options.NegativeCacheSeconds),
             Socket = socket,
         };
-    }
-
-    private static TimeSpan Seconds(IConfiguration configuration, string key, double fallback, double max)
-    {
-        var seconds = configuration.GetValue(key, fallback);
-        if (seconds <= 0 || seconds > max)
-            throw new InvalidOperationException($"{key} {seconds} must be more than 0 and at most {max} seconds.");
-        return TimeSpan.FromSeconds(seconds);
     }
 }

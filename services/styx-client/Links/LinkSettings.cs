@@ -30,18 +30,14 @@ public sealed record LinkSettings
 
     public static LinkSettings From(IConfiguration configuration)
     {
+        var options = configuration.GetSection(LinkListenerOptions.Section).Get<LinkListenerOptions>() ?? new LinkListenerOptions();
+        options.Validate();
         var dataDirectory = DataDirectory.Resolve(configuration[DataDirectory.ConfigurationKey]);
-        var seconds = configuration.GetValue(IdleSecondsKey, 300.0);
-        if (seconds is <= 0 or > 86400 || double.IsNaN(seconds))
-            throw new InvalidOperationException($"{IdleSecondsKey} {seconds} must be more than 0 and at most 86400 seconds.");
-        var maxLinks = configuration.GetValue(MaxLinksKey, 256);
-        if (maxLinks < 1)
-            throw new InvalidOperationException($"{MaxLinksKey} {maxLinks} must be at least 1.");
         return new LinkSettings
         {
-            Endpoint = ParseEndpoint(configuration[EndpointKey]),
-            IdleTimeout = TimeSpan.FromSeconds(seconds),
-            MaxLinks = maxLinks,
+            Endpoint = ParseEndpoint(options.Endpoint),
+            IdleTimeout = TimeSpan.FromSeconds(options.IdleSeconds),
+            MaxLinks = options.MaxLinks,
             ProviderSocket = configuration[ProviderSocketKey] is { Length: > 0 } socket
                 ? Path.GetFullPath(socket)
                 : Path.Combine(dataDirectory, "styx-provider.sock"),

@@ -1,4 +1,5 @@
 using Cheshire.ServiceDefaults;
+using Cheshire.ServiceDefaults.Config;
 using Cheshire.StyxProvider.Control;
 using Cheshire.StyxProvider.Hosting;
 using Cheshire.StyxProvider.Servers;
@@ -18,6 +19,9 @@ public static class ProviderExtensions
     {
         var settings = ProviderSettings.From(builder.Configuration);
         builder.Services.AddSingleton(settings);
+        // For Modules.SetConfig: checked like at start; none is live (the listener and publisher are built once).
+        builder.AddModuleSettings<ProviderOptions>(ProviderOptions.Section, o => o.Validate());
+        builder.AddModuleSettings<Publishing.PublishingOptions>(Publishing.PublishingOptions.Section, o => o.Validate());
         builder.Services.AddSingleton<ServerFactory>();
         builder.Services.AddControlTrees();
         builder.Services.AddSingleton(services =>

@@ -52,29 +52,22 @@ public sealed record ProviderSettings
 
     public static ProviderSettings From(IConfiguration configuration)
     {
+        var options = configuration.GetSection(ProviderOptions.Section).Get<ProviderOptions>() ?? new ProviderOptions();
+        options.Validate();
         var dataDirectory = Cheshire.Identity.DataDirectory.Resolve(configuration["Cheshire:DataDir"]);
-        var socket = configuration[SocketKey] is { Length: > 0 } s ? Path.GetFullPath(s) : Path.Combine(dataDirectory, "styx-provider.sock");
+        var socket = options.Socket.Length > 0 ? Path.GetFullPath(options.Socket) : Path.Combine(dataDirectory, "styx-provider.sock");
         if (System.Text.Encoding.UTF8.GetByteCount(socket) > 107)
             throw new InvalidOperationException($"{SocketKey} '{socket}' is longer than a Unix socket path may be (107 bytes).");
-        IPEndPoint? endpoint = null;
-        if (configuration[EndpointKey] is { Length: > 0 } text && !IPEndPoint.TryParse(text, out endpoint))
-            throw new InvalidOperationException($"{EndpointKey} '{text}' is not an address:port such as 127.0.0.1:5642.");
-        var seconds = configuration.GetValue(ReconcileKey, 30.0);
-        if (seconds is <= 0 or > 3600)
-            throw new InvalidOperationException($"{ReconcileKey} {seconds} must be between 0 and 3600 seconds.");
-        var msize = configuration.GetValue(MaxMessageSizeKey, 512u * 1024 + 24);
-        if (msize < 4096)
-            throw new InvalidOperationException($"{MaxMessageSizeKey} {msize} is below 4096.");
         return new ProviderSettings
         {
-            ConfigFile = configuration[ConfigFileKey] is { Length: > 0 } f ? Path.GetFullPath(f) : Path.Combine(dataDirectory, Config.ExportsFile.DefaultFileName),
+            ConfigFile = options.ConfigFile.Length > 0 ? Path.GetFullPath(options.ConfigFile) : Path.Combine(dataDirectory, Config.ExportsFile.DefaultFileName),
             Socket = socket,
-            Endpoint = endpoint,
-            MountInNamespace = configuration.GetValue(MountKey, true),
-            ReconcileInterval = TimeSpan.FromSeconds(seconds),
-            MaxMessageSize = msize,
-            InlineIo = configuration.GetValue(InlineIoKey, false),
-            ScriptLimits = configuration.GetSection(ScriptLimitsKey).Get<ScriptLimits>() ?? ScriptLimits.Default,
+            Endpoint = options.Endpoint.Length > 0 ? IPEndPoint.Parse(options.Endpoint) : null,
+            MountInNamespace = options.MountInNamespace,
+            ReconcileInterval = TimeSpan.FromSeconds(options.ReconcileSeconds),
+            MaxMessageSize = options.MaxMessageSize,
+            InlineIo = options.InlineIo,
+            ScriptLimits = options.Scripts,
         };
     }
 }

@@ -33,15 +33,14 @@ public sealed record PublishingSettings
 
     public static PublishingSettings From(IConfiguration configuration)
     {
-        var lifetime = configuration.GetValue(LifetimeKey, DefaultLifetime);
-        if (lifetime < MinLifetime || lifetime > NamespaceEntry.MaxLifetime)
-            throw new InvalidOperationException($"{LifetimeKey} {lifetime} must be between {MinLifetime} and {NamespaceEntry.MaxLifetime}.");
+        var options = configuration.GetSection(PublishingOptions.Section).Get<PublishingOptions>() ?? new PublishingOptions();
+        options.Validate();
         return new PublishingSettings
         {
             Salt = NetworkSalt.Resolve(configuration[NetworkSalt.ConfigurationKey]),
             Advertise = AdvertisedAddresses(configuration),
-            EntryLifetime = lifetime,
-            StateFile = configuration[StateFileKey] is { Length: > 0 } file ? Path.GetFullPath(file)
+            EntryLifetime = options.EntryLifetime,
+            StateFile = options.StateFile is { Length: > 0 } file ? Path.GetFullPath(file)
                 : Path.Combine(DataDirectory.Resolve(configuration[DataDirectory.ConfigurationKey]), DefaultStateFileName),
         };
     }
