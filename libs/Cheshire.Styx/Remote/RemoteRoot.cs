@@ -1,3 +1,5 @@
+using Cheshire.Styx.Protocol;
+
 namespace Cheshire.Styx.Remote;
 
 /// <summary>
@@ -16,13 +18,35 @@ internal sealed class RemoteRoot(RemoteFileSystem tree, string? aname)
     /// <summary>The aname this root attaches (null: the tree's own, attached by the connection itself).</summary>
     public string? Aname => aname;
 
-    /// <summary>The live session of this root: the current one, or a fresh dial and attach (EIO if the server cannot be reached).</summary>
+    /// <summary>
+    /// The live session of this root: the current one, or a fresh dial and attach. A first attach fails at once (EIO if
+    /// the server cannot be reached); a reconnection retries EIO with backoff for up to
+    /// <see cref="RemoteOptions.ConnectTimeout"/>, as the other side is usually on its way back (a restart, a relay that
+    /// has not yet noticed its link ended). Other refusals (EACCES, ENOENT, ...) are final.
+    /// </summary>
     public async ValueTask<RemoteSession> SessionAsync(CancellationToken ct)
     {
         if (_current is { IsAlive: true } live) return live;
+        if (_current is null) return _current = await AttachAsync(ct);
+        var giveUp = DateTime.UtcNow + tree.Options.ConnectTimeout;
+        var pause = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            try
+            {
+                return _current = await AttachAsync(ct);
+            }
+            catch (StyxErrorException e) when (e.Errno == Errno.EIO && DateTime.UtcNow + pause < giveUp)
+            {
+                await Task.Delay(pause, ct);
+                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.TicksPerSecond));
+            }
+        }
+    }
+
+    private async ValueTask<RemoteSession> AttachAsync(CancellationToken ct)
+    {
         var connection = await tree.ConnectionAsync(ct);
-        var session = aname is null ? connection : await connection.RootAsync(aname, tree.Uname, tree.Options.NUname, ct);
-        _current = session;
-        return session;
+        return aname is null ? connection : await connection.RootAsync(aname, tree.Uname, tree.Options.NUname, ct);
     }
 }

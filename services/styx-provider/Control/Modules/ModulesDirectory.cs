@@ -9,8 +9,9 @@ namespace Cheshire.StyxProvider.Control.Modules;
 /// <summary>
 /// The root of /modules: the file <c>list</c> and one directory per module the supervisor has (its List, in dependency
 /// order). A name is walked to without asking the supervisor when the last listing had it, else after a Get (ENOENT
-/// for no such module). While the supervisor cannot be reached, a listing shows the modules last listed at once
-/// (or fails with "supervisor unavailable: …" when none were ever listed).
+/// for no such module). While the supervisor cannot be reached, a listing shows the modules last listed at once, or
+/// only <c>list</c> (whose read says "supervisor unavailable: …") when none were ever listed, so that a walk of the
+/// whole namespace (find, du) does not fail on a node whose supervisor is down or absent.
 /// </summary>
 public sealed class ModulesDirectory : ControlNode, IFileSystem, INode
 {
@@ -56,7 +57,7 @@ public sealed class ModulesDirectory : ControlNode, IFileSystem, INode
                 Remember(reply);
                 names = _known;
             }
-            catch (StyxErrorException e) when (ModuleErrors.IsUnavailable(e) && names.Length > 0)
+            catch (StyxErrorException e) when (ModuleErrors.IsUnavailable(e))
             {
             }
         }

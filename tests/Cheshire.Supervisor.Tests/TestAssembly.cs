@@ -1,0 +1,3 @@
+// Every fixture here starts a whole node through the AppHost (five modules, Aspire's DCP): run one class at a time, so
+// nodes do not starve each other of the machine's cores nor meet on a module's fixed port.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
