@@ -69,17 +69,28 @@ public sealed partial class ModuleStarter(
         try
         {
             var watch = new StartWatch();
+            using var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             // subscribed before the start, so the process's start and a quick end are both seen
-            var waiting = notifications.WaitForResourceAsync(resource.Name, watch.IsDone, cancellationToken);
-            bool start;
-            lock (resource.Gate)
-                start = resource.State is SupervisionState.Stopped or SupervisionState.Failed or SupervisionState.Restarting;
-            if (start)
+            var waiting = notifications.WaitForResourceAsync(resource.Name, watch.IsDone, stopWaiting.Token);
+            ResourceEvent done;
+            try
             {
-                LogStarting(resource.Name, target.Name);
-                await supervisor.StartAsync(resource, cancellationToken);
+                bool start;
+                lock (resource.Gate)
+                    start = resource.State is SupervisionState.Stopped or SupervisionState.Failed or SupervisionState.Restarting;
+                if (start)
+                {
+                    LogStarting(resource.Name, target.Name);
+                    await supervisor.StartAsync(resource, cancellationToken);
+                }
+                done = await waiting;
             }
-            var done = await waiting;
+            finally
+            {
+                // a start that failed leaves the wait behind: end it rather than leave it to the caller's token
+                await stopWaiting.CancelAsync();
+                await waiting.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
             if (!watch.Healthy)
                 throw new ModuleCommandException(resource == target
                     ? $"{resource.Name} {Ended(done.Snapshot)} while starting."
