@@ -12,7 +12,8 @@ namespace Cheshire.Supervisor.Api;
 /// own, beside Aspire's, sharing the supervisor and the AppHost's logging.
 /// </summary>
 public sealed class ModulesServer(SupervisorSettings settings, ModuleSupervisor supervisor, SupervisorIdentity identity,
-    TimeProvider time, ILoggerFactory loggerFactory, Starting.ModuleStarter starter, Reload.ModuleReloader reloader) : IHostedService, IAsyncDisposable
+    TimeProvider time, ILoggerFactory loggerFactory, Starting.ModuleStarter starter, Reload.ModuleReloader reloader,
+    Install.ModuleInstaller installer) : IHostedService, IAsyncDisposable
 {
     private WebApplication? _app;
 
@@ -29,6 +30,7 @@ public sealed class ModulesServer(SupervisorSettings settings, ModuleSupervisor 
         builder.Services.AddSingleton(supervisor);
         builder.Services.AddSingleton(starter);
         builder.Services.AddSingleton(reloader);
+        builder.Services.AddSingleton(installer);
         builder.Services.AddSingleton(identity);
         builder.Services.AddSingleton(time);
         builder.Services.AddHttpClient<ModuleHealthProbe>(http => http.Timeout = ModuleHealthProbe.Timeout)

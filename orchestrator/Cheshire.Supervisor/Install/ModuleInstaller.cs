@@ -29,7 +29,6 @@ public sealed partial class ModuleInstaller(
     InstalledBuilder installed,
     ModuleSupervisor supervisor,
     ModuleStarter starter,
-    ModuleHealthProbe health,
     SupervisorSettings supervisorSettings,
     ReloadSettings reloadSettings,
     SupervisorIdentity identity,
@@ -41,6 +40,8 @@ public sealed partial class ModuleInstaller(
 
     private readonly ConcurrentDictionary<string, InstalledProcess> _running = new();
     private readonly SemaphoreSlim _installing = new(1, 1);
+    private readonly ModuleHealthProbe _health =
+        new(new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = ModuleHealthProbe.Timeout });
     private string? _nodeUid;
 
     /// <summary>The node's user: always trusted, and the user styx-root is attached as.</summary>
@@ -181,7 +182,7 @@ public sealed partial class ModuleInstaller(
     private async Task<ModuleStatus> DescribeAsync(InstalledProcess process, CancellationToken ct)
     {
         var status = InstalledStatus.Of(process);
-        (status.Health, status.HealthDetail) = await health.CheckAsync(status.ProcessId == 0 ? null : process.HttpUrl, ct);
+        (status.Health, status.HealthDetail) = await _health.CheckAsync(status.ProcessId == 0 ? null : process.HttpUrl, ct);
         return status;
     }
 
