@@ -19,6 +19,8 @@ public static class NodeBuilder
     /// A module with several instances (module.json "instances", or Cheshire:Instances:NAME) becomes
     /// NAME-0 … NAME-(N-1), each with Cheshire:Instance, its own Cheshire:InstanceDataDir and free
     /// gRPC/health ports after the first; dependents discover all of them under the module's name.
+    /// Spare instances (module.json "spareInstances", or Cheshire:SpareInstances:NAME) follow them as explicit-start
+    /// NAME-N … resources, started at run time by Modules.Ensure; dependents are not given their addresses.
     /// AppHost settings Cheshire:Config:NAME:KEY=VALUE override the module's config. An explicit-start module (module.json
     /// "explicitStart", or Cheshire:ExplicitStart:NAME=true) is not started with the node (see <see cref="IsExplicitStart"/>).
     /// The supervisor watches every module resource, restarts crashed ones and serves the Modules API (see Cheshire.Supervisor).
@@ -35,23 +37,29 @@ public static class NodeBuilder
         DashboardPorts.Move(builder.Configuration, ports.Offset);
 
         var modules = new Dictionary<string, IReadOnlyList<IResourceBuilder<ProjectResource>>>();
+        // What dependents reference: every instance but the spares.
+        var referenced = new Dictionary<string, IReadOnlyList<IResourceBuilder<ProjectResource>>>();
         foreach (var module in graph.Modules)
         {
             var count = builder.Configuration.GetValue($"Cheshire:Instances:{module.Name}", module.Instances);
-            if (count < 1 || count > 1 && module.Endpoints.Any(e => e.Format != ModuleEndpoint.PortFormat))
-                throw new InvalidOperationException($"Module '{module.Name}' cannot run {count} instances (fixed endpoints allow only one).");
+            var spares = builder.Configuration.GetValue($"{SpareInstancesSection}:{module.Name}", module.SpareInstances);
+            var total = count + spares;
+            if (spares < 0)
+                throw new InvalidOperationException($"{SpareInstancesSection}:{module.Name} is {spares}; it cannot be negative.");
+            if (count < 1 || total > 1 && module.Endpoints.Any(e => e.Format != ModuleEndpoint.PortFormat))
+                throw new InvalidOperationException($"Module '{module.Name}' cannot run {count} instances and {spares} spares (fixed endpoints allow only one).");
             var instances = new List<IResourceBuilder<ProjectResource>>();
-            for (var i = 0; i < count; i++)
+            for (var i = 0; i < total; i++)
             {
-                var name = count == 1 ? module.Name : $"{module.Name}-{i}";
+                var name = total == 1 ? module.Name : $"{module.Name}-{i}";
                 var project = ReferencedProjects.Add(builder, name, module.ProjectPath)
                     .WithEnvironment("Cheshire__DataDir", dataDirectory)
                     .WithEnvironment("Cheshire__UserKey", userKey)
                     .WithEnvironment("Cheshire__Salt", salt)
                     .WithHttpHealthCheck("/health", endpointName: "http");
                 MoveKestrelEndpoints(project, module.Name, ports.Offset);
-                if (module.ExplicitStart) project.WithExplicitStart();
-                if (count > 1) AsInstance(project, i, Path.Combine(dataDirectory, name));
+                if (module.ExplicitStart || i >= count) project.WithExplicitStart();
+                if (total > 1) AsInstance(project, i, Path.Combine(dataDirectory, name));
                 foreach (var endpoint in module.Endpoints)
                     AddFixedEndpoint(project, ports.Port(module, endpoint) + (endpoint.Port == 0 ? 0 : i), endpoint, ports.SettingValue(module, endpoint));
                 foreach (var (key, value) in module.Config)
@@ -60,16 +68,17 @@ public static class NodeBuilder
                 foreach (var (key, value) in builder.Configuration.GetSection($"Cheshire:Config:{module.Name}").AsEnumerable(makePathsRelative: true))
                     if (value is not null) project.WithEnvironment(key.Replace(":", "__"), value);
                 foreach (var dependency in module.DependsOn)
-                    Reference(project, dependency, modules[dependency]);
+                    Reference(project, dependency, referenced[dependency]);
                 instances.Add(project);
             }
             modules[module.Name] = instances;
+            referenced[module.Name] = instances[..count];
         }
         // "uses": a reference without waiting, added once every module exists (the used module may start later).
         foreach (var module in graph.Modules)
             foreach (var used in module.Uses)
                 foreach (var instance in modules[module.Name])
-                    Reference(instance, used, modules[used], wait: false);
+                    Reference(instance, used, referenced[used], wait: false);
         builder.AddSupervisor(graph, modules, ports.Offset, dataDirectory, salt);
         return modules;
     }
@@ -88,6 +97,9 @@ public static class NodeBuilder
 
     public const string ExplicitStartSection = "Cheshire:ExplicitStart";
 
+    /// <summary>Cheshire:SpareInstances:NAME over module.json "spareInstances" (see <see cref="ModuleDescriptor.SpareInstances"/>).</summary>
+    public const string SpareInstancesSection = "Cheshire:SpareInstances";
+
     private static void AsInstance(IResourceBuilder<ProjectResource> project, int index, string instanceDirectory)
     {
         project.WithEnvironment("Cheshire__Instance", index.ToString(System.Globalization.CultureInfo.InvariantCulture))
@@ -97,11 +109,14 @@ public static class NodeBuilder
             project.WithEndpoint(endpoint, e => e.Port = null, createIfNotExists: false);
     }
 
-    /// <summary>A single instance by plain reference; several under the module's own service-discovery name.</summary>
+    /// <summary>
+    /// A single instance by plain reference; several (or one named NAME-0 beside spares) under the module's own
+    /// service-discovery name.
+    /// </summary>
     private static void Reference(IResourceBuilder<ProjectResource> project, string dependency,
         IReadOnlyList<IResourceBuilder<ProjectResource>> instances, bool wait = true)
     {
-        if (instances.Count == 1)
+        if (instances.Count == 1 && instances[0].Resource.Name == dependency)
         {
             project.WithReference(instances[0]);
             if (wait) project.WaitFor(instances[0]);

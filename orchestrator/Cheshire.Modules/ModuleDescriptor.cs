@@ -46,6 +46,14 @@ public sealed record ModuleDescriptor
     /// </summary>
     public int Instances { get; init; } = 1;
 
+    /// <summary>
+    /// Instances declared but not started with the node (explicit start): name-N … name-(N+S-1) after the
+    /// <see cref="Instances"/>, each with its own ports, data folder and id, started at run time by Modules.Ensure
+    /// (or <c>echo start &gt; /modules/NAME-K/ctl</c>). Dependents are not given their addresses, so a spare that is not
+    /// running never counts against them; a spare finds its siblings itself (a dht spare bootstraps through instance 0).
+    /// </summary>
+    public int SpareInstances { get; init; }
+
     /// <summary>Fixed, non-HTTP endpoints the module listens on (9P, UDP), besides its gRPC and health endpoints.</summary>
     public IReadOnlyList<ModuleEndpoint> Endpoints { get; init; } = [];
 
@@ -91,6 +99,8 @@ public sealed record ModuleDescriptor
             throw new InvalidDataException($"{path}: module name '{Name}' must be lower-case letters, digits and '-'.");
         if (Instances < 1)
             throw new InvalidDataException($"{path}: instances is {Instances}; a module runs at least 1 instance.");
+        if (SpareInstances < 0)
+            throw new InvalidDataException($"{path}: spareInstances is {SpareInstances}; it cannot be negative.");
         foreach (var endpoint in Endpoints)
             endpoint.Validate(path);
         Tests?.Validate(path);
