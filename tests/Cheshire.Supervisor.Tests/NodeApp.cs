@@ -20,6 +20,9 @@ public static class NodeApp
             $"--Cheshire:DataDir={dataDirectory}",
             $"--Cheshire:Ports:styx-root:styx={FreePorts.Tcp().ToString(CultureInfo.InvariantCulture)}",
             $"--Cheshire:Ports:styx-client:link={FreePorts.Tcp().ToString(CultureInfo.InvariantCulture)}",
+            // The UDP ports too: another node on this machine (a developer's, another test's) may hold the defaults.
+            $"--Cheshire:Ports:mainline-dht:dht={FreePorts.Udp().ToString(CultureInfo.InvariantCulture)}",
+            $"--Cheshire:Ports:dht:dht={FreePorts.Udp().ToString(CultureInfo.InvariantCulture)}",
             $"--Cheshire:Supervisor:Endpoint=127.0.0.1:{supervisorPort.ToString(CultureInfo.InvariantCulture)}",
             "--Cheshire:Supervisor:Watch=false",
             .. settings,
