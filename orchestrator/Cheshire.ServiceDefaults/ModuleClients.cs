@@ -69,14 +69,16 @@ public static class ModuleClients
 
     /// <summary>
     /// A module that restarts behind a proxy can leave an HTTP/2 connection that accepts requests and never
-    /// answers. Pings with a short timeout find such a connection and drop it, so the retry dials anew.
+    /// answers. Pings with a short timeout find such a connection and drop it, so the retry dials anew. They are sent
+    /// on idle connections too: a killed module behind Aspire's proxy leaves the proxy's side open, and calls with a
+    /// deadline shorter than a ping's round (health checks) would otherwise meet the dead connection forever.
     /// </summary>
     private static SocketsHttpHandler CreateHandler() => new()
     {
         ConnectTimeout = AttemptTimeout,
         KeepAlivePingDelay = TimeSpan.FromSeconds(1),
         KeepAlivePingTimeout = TimeSpan.FromSeconds(1),
-        KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
+        KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
         EnableMultipleHttp2Connections = true,
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
     };
