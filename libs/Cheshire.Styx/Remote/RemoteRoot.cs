@@ -20,15 +20,17 @@ internal sealed class RemoteRoot(RemoteFileSystem tree, string? aname)
 
     /// <summary>
     /// The live session of this root: the current one, or a fresh dial and attach. A first attach fails at once (EIO if
-    /// the server cannot be reached); a reconnection retries EIO with backoff for up to
-    /// <see cref="RemoteOptions.ConnectTimeout"/>, as the other side is usually on its way back (a restart, a relay that
-    /// has not yet noticed its link ended). Other refusals (EACCES, ENOENT, ...) are final.
+    /// the server cannot be reached); a reconnection retries EIO with backoff for up to <see cref="ReconnectPatience"/>
+    /// (a relay that has not yet noticed its link ended, a server a moment from listening again), then answers EIO, so
+    /// that a server that stays down costs each call about a second, not a hang. Other refusals (EACCES, ENOENT) are final.
     /// </summary>
+    public static readonly TimeSpan ReconnectPatience = TimeSpan.FromSeconds(1);
+
     public async ValueTask<RemoteSession> SessionAsync(CancellationToken ct)
     {
         if (_current is { IsAlive: true } live) return live;
         if (_current is null) return _current = await AttachAsync(ct);
-        var giveUp = DateTime.UtcNow + tree.Options.ConnectTimeout;
+        var giveUp = DateTime.UtcNow + ReconnectPatience;
         var pause = TimeSpan.FromMilliseconds(100);
         while (true)
         {
