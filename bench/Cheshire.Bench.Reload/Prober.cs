@@ -18,6 +18,7 @@ public sealed class Prober : IDisposable
     private readonly Task _health;
     private TimeSpan _longestGap, _longestNotHealthy;
     private int _failures;
+    private DateTimeOffset _lastAnswer, _lastHealthy;
 
     public Prober(string dhtGrpc, string providerHttp)
     {
@@ -29,6 +30,9 @@ public sealed class Prober : IDisposable
     public TimeSpan LongestGap { get { lock (_gate) return _longestGap; } }
     public TimeSpan LongestNotHealthy { get { lock (_gate) return _longestNotHealthy; } }
     public int Failures { get { lock (_gate) return _failures; } }
+    /// <summary>When dht last answered GetInfo, and when styx-provider last said Healthy.</summary>
+    public DateTimeOffset LastAnswer { get { lock (_gate) return _lastAnswer; } }
+    public DateTimeOffset LastHealthy { get { lock (_gate) return _lastHealthy; } }
 
     public void Reset()
     {
@@ -49,7 +53,10 @@ public sealed class Prober : IDisposable
             {
                 await client.GetInfoAsync(new GetInfoRequest(), deadline: DateTime.UtcNow.AddSeconds(1), cancellationToken: _stop.Token);
                 lock (_gate)
+                {
                     if (last.Elapsed > _longestGap) _longestGap = last.Elapsed;
+                    _lastAnswer = DateTimeOffset.UtcNow;
+                }
                 last.Restart();
             }
             catch (Exception) when (!_stop.IsCancellationRequested)
@@ -73,7 +80,11 @@ public sealed class Prober : IDisposable
             try { answer = await _http.GetStringAsync(url, _stop.Token); }
             catch (Exception) when (!_stop.IsCancellationRequested) { answer = "no answer"; }
             catch (OperationCanceledException) { return; }
-            if (answer == "Healthy") down = null;
+            if (answer == "Healthy")
+            {
+                down = null;
+                lock (_gate) _lastHealthy = DateTimeOffset.UtcNow;
+            }
             else down ??= Stopwatch.StartNew();
             if (down is not null)
                 lock (_gate)

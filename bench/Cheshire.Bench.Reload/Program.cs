@@ -36,7 +36,10 @@ for (var run = 0; run <= runs; run++)
     }, TimeSpan.FromMinutes(10), "the reload");
     if (reload.Result != ReloadResult.Reloaded)
         throw new InvalidOperationException($"reload {reload.Result}: {reload.Reason}");
-    await Task.Delay(1000); // the prober sees the new process answer
+    // Measured once the prober has seen the new process answer and styx-provider Healthy after the switch.
+    var switched = reload.FinishedAt.ToDateTimeOffset();
+    await Wait.UntilAsync(() => Task.FromResult<object?>(prober.LastAnswer > switched && prober.LastHealthy > switched ? prober : null),
+        TimeSpan.FromMinutes(1), "dht answering and styx-provider healthy after the reload");
     var label = run == 0 ? "cold (fresh build tree)" : run.ToString(CultureInfo.InvariantCulture);
     Console.WriteLine(string.Join(" | ", [
         $"| {label}",
