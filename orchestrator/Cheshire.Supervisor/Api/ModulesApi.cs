@@ -4,6 +4,7 @@ using Cheshire.Protos;
 using Cheshire.Protos.Modules;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cheshire.Supervisor.Api;
 
@@ -41,7 +42,9 @@ public sealed class ModulesApi(ModuleSupervisor supervisor, ModuleHealthProbe he
     }
 
     public override Task<ModuleStatus> Get(ModuleRequest request, ServerCallContext context) =>
-        DescribeAsync(Find(request.Name), context.CancellationToken);
+        Installer(context).Find(request.Name) is { } installed
+            ? Installer(context).DescribeAsync(installed, context.CancellationToken)
+            : DescribeAsync(Find(request.Name), context.CancellationToken);
 
     public override Task<ModuleStatus> Start(ModuleRequest request, ServerCallContext context) =>
         RunAsync(Find(request.Name), supervisor.StartAsync, context.CancellationToken);
@@ -101,6 +104,21 @@ public sealed class ModulesApi(ModuleSupervisor supervisor, ModuleHealthProbe he
             throw new RpcException(new Status(e.Code, e.Message));
         }
     }
+
+    public override async Task<UninstallReply> Uninstall(ModuleRequest request, ServerCallContext context)
+    {
+        try
+        {
+            return await Installer(context).UninstallAsync(request.Name, context.CancellationToken);
+        }
+        catch (Install.InstallException e)
+        {
+            throw new RpcException(new Status(e.Code, e.Message));
+        }
+    }
+
+    private static Install.ModuleInstaller Installer(ServerCallContext context) =>
+        context.GetHttpContext().RequestServices.GetRequiredService<Install.ModuleInstaller>();
 
     private SupervisedModule Find(string name)
     {

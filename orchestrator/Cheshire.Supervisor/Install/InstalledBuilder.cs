@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using Cheshire.Modules;
 using Cheshire.Supervisor.Reload;
 
@@ -13,6 +15,8 @@ namespace Cheshire.Supervisor.Install;
 /// </summary>
 public sealed class InstalledBuilder
 {
+    private const string ExcludesFileName = "Cheshire.Excludes.props";
+
     public InstalledBuilder(ReloadSettings reload, InstallSettings settings)
     {
         var root = reload with { CheckoutDirectory = "/", SourceDirectory = "/" };
@@ -49,18 +53,46 @@ public sealed class InstalledBuilder
               <Import Project="{checkout}Directory.Packages.props" />
             </Project>
             """);
+        // The checkout's projects build into the build tree, so MSBuild no longer skips their own bin/ and obj/: the
+        // generated sources a build of the checkout left there (AssemblyInfo, GlobalUsings) would be compiled twice.
+        // MSBuild reads Directory.Build.rsp above the project it builds; its global property reaches every project.
+        Write(ExcludesFileName, """
+            <Project>
+              <!-- Written by the Cheshire supervisor: the checkout's own build output is not source. -->
+              <PropertyGroup>
+                <DefaultItemExcludes>$(DefaultItemExcludes);bin/**;obj/**</DefaultItemExcludes>
+              </PropertyGroup>
+            </Project>
+            """);
+        Write("Directory.Build.rsp", $"""
+            # Written by the Cheshire supervisor (see {ExcludesFileName}).
+            -p:CustomBeforeMicrosoftCommonProps={Path.Combine(ModulesDirectory, ExcludesFileName)}
+
+            """);
     }
 
-    /// <summary>The newest build folder of an installed module, or null.</summary>
-    public string? LatestBuild(string module)
+    /// <summary>
+    /// The newest build of an installed module, or null: its folder, and its id as the program's version carries it after
+    /// '+' (what the module's GetInfo reports).
+    /// </summary>
+    public ModuleBuild? LatestBuild(ModuleDescriptor module)
     {
-        var folder = Path.Combine(Builds.Directory, module);
+        var folder = Path.Combine(Builds.Directory, module.Name);
         if (!Directory.Exists(folder))
             return null;
-        return Directory.EnumerateDirectories(folder)
-            .Select(d => (Path: d, Number: int.TryParse(Path.GetFileName(d), out var n) ? n : -1))
-            .Where(d => d.Number > 0).OrderByDescending(d => d.Number).Select(d => d.Path).FirstOrDefault();
+        var latest = Directory.EnumerateDirectories(folder)
+            .Select(d => (Path: d, Number: int.TryParse(Path.GetFileName(d), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : -1))
+            .Where(d => d.Number > 0).MaxBy(d => d.Number);
+        if (latest.Path is null || !File.Exists(ProgramOf(module, latest.Path)))
+            return null;
+        var version = FileVersionInfo.GetVersionInfo(ProgramOf(module, latest.Path)).ProductVersion ?? "";
+        var plus = version.IndexOf('+', StringComparison.Ordinal);
+        return new ModuleBuild(latest.Number, plus < 0 ? latest.Number.ToString(CultureInfo.InvariantCulture) : version[(plus + 1)..], latest.Path);
     }
+
+    /// <summary>The module's program in a build folder (the project's name, .dll).</summary>
+    public static string ProgramOf(ModuleDescriptor module, string buildDirectory) =>
+        Path.Combine(buildDirectory, Path.GetFileNameWithoutExtension(module.Project) + ".dll");
 
     private void Write(string name, string text)
     {

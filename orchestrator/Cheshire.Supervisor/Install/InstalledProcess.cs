@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Cheshire.Modules;
 using Cheshire.Supervisor.Policy;
+using Cheshire.Supervisor.Reload;
 using Microsoft.Extensions.Logging;
 
 namespace Cheshire.Supervisor.Install;
@@ -14,7 +15,7 @@ namespace Cheshire.Supervisor.Install;
 /// DATADIR/modules/logs/NAME.log. A process that ends unasked is restarted as Aspire resources are (<see cref="RestartIntensity"/>).
 /// Every field is read and written under <see cref="Gate"/>.
 /// </summary>
-public sealed partial class InstalledProcess(ModuleDescriptor descriptor, string buildDirectory, string ownerUid,
+public sealed partial class InstalledProcess(ModuleDescriptor descriptor, ModuleBuild build, string ownerUid,
     IReadOnlyDictionary<string, string> environment, string logFile, RestartIntensity intensity, ILogger logger)
 {
     /// <summary>What a module process must not inherit from the AppHost (its own Aspire, MSBuild and test environment).</summary>
@@ -24,7 +25,9 @@ public sealed partial class InstalledProcess(ModuleDescriptor descriptor, string
 
     public Lock Gate { get; } = new();
     public ModuleDescriptor Descriptor { get; } = descriptor;
-    public string BuildDirectory { get; } = buildDirectory;
+    public string BuildDirectory { get; } = build.Directory;
+    /// <summary>The build it runs: its GetInfo version ends with "+" and this id.</summary>
+    public string BuildId { get; } = build.Id;
     public string OwnerUid { get; } = ownerUid;
     public string LogFile { get; } = logFile;
 
@@ -112,8 +115,8 @@ public sealed partial class InstalledProcess(ModuleDescriptor descriptor, string
         var info = new ProcessStartInfo("/bin/sh") { WorkingDirectory = BuildDirectory, UseShellExecute = false };
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add("exec \"$0\" \"$@\" >>\"$CHESHIRE_MODULE_LOG\" 2>&1 </dev/null");
-        info.ArgumentList.Add(Reload.DotnetCommand.Host);
-        info.ArgumentList.Add(Path.Combine(BuildDirectory, Path.GetFileNameWithoutExtension(Descriptor.Project) + ".dll"));
+        info.ArgumentList.Add(DotnetCommand.Host);
+        info.ArgumentList.Add(InstalledBuilder.ProgramOf(Descriptor, BuildDirectory));
         foreach (var key in info.Environment.Keys.Where(k => StrippedPrefixes.Any(p => k.StartsWith(p, StringComparison.Ordinal))).ToList())
             info.Environment.Remove(key);
         foreach (var (key, value) in environment)

@@ -27,7 +27,7 @@ public static class InstalledStatus
                 Restarts = (uint)process.Restarts,
                 FailureReason = process.FailureReason,
                 ProcessId = process.Process?.Id ?? 0,
-                BuildId = Path.GetFileName(process.BuildDirectory),
+                BuildId = process.BuildId,
             };
             status.Instances.Add(process.Descriptor.Name);
             status.Dependencies.AddRange(process.Descriptor.DependsOn);

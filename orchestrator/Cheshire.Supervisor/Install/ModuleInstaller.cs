@@ -86,6 +86,8 @@ public sealed partial class ModuleInstaller(
             string owner;
             await using (var fs = await MountNamespaceAsync(ct))
             {
+                if (!await ExistsAsync(fs, path, ct))
+                    throw new InstallException(StatusCode.NotFound, $"{path} does not exist in the node's namespace.");
                 if (!await ExistsAsync(fs, $"{path}/{ModuleDescriptor.FileName}", ct))
                     throw new InstallException(StatusCode.InvalidArgument, $"{path} is not a module package: it has no {ModuleDescriptor.FileName}.");
                 owner = await PackageOwner.OfAsync(supervisor.Find("styx-client") is { } client ? Running(client, "grpc") : null, path, NodeUid, ct);
@@ -103,7 +105,7 @@ public sealed partial class ModuleInstaller(
             var (build, buildTime, tested) = await BuildAndTestAsync(descriptor, ct);
 
             var starting = Stopwatch.StartNew();
-            process = await StartAsync(descriptor, build.Directory, owner, ct);
+            process = await StartAsync(descriptor, build, owner, ct);
             if (await process.WaitHealthyAsync(reloadSettings.HealthyTimeout, ct) is { } failure)
                 throw new InstallException(StatusCode.FailedPrecondition, $"{descriptor.Name} was built and tested but did not come up: {failure}");
             _running[descriptor.Name] = process;
@@ -152,7 +154,7 @@ public sealed partial class ModuleInstaller(
     }
 
     /// <summary>Starts the module's dependencies (healthy first), then its process with the node's module environment.</summary>
-    private async Task<InstalledProcess> StartAsync(ModuleDescriptor descriptor, string buildDirectory, string owner, CancellationToken ct)
+    private async Task<InstalledProcess> StartAsync(ModuleDescriptor descriptor, ModuleBuild build, string owner, CancellationToken ct)
     {
         foreach (var dependency in descriptor.DependsOn)
             if (supervisor.Find(dependency) is { } module)
@@ -169,8 +171,8 @@ public sealed partial class ModuleInstaller(
                 foreach (var endpoint in (string[])["grpc", "http"])
                     if (Running(module, endpoint) is { } url)
                         environment[$"services__{used}__{endpoint}__0"] = url;
-        var process = new InstalledProcess(descriptor, buildDirectory, owner, environment,
-            Path.Combine(settings.ModulesDirectory, "logs", descriptor.Name + ".log"), new RestartIntensity(supervisorSettings, time), logger);
+        var process = new InstalledProcess(descriptor, build, owner, environment,
+            LogFileOf(descriptor.Name), new RestartIntensity(supervisorSettings, time), logger);
         process.Start();
         return process;
     }
@@ -179,7 +181,59 @@ public sealed partial class ModuleInstaller(
     public async Task<IReadOnlyList<ModuleStatus>> ListAsync(CancellationToken ct) =>
         await Task.WhenAll(_running.Values.OrderBy(p => p.Descriptor.Name, StringComparer.Ordinal).Select(p => DescribeAsync(p, ct)));
 
-    private async Task<ModuleStatus> DescribeAsync(InstalledProcess process, CancellationToken ct)
+    /// <summary>The installed module running under <paramref name="name"/>, or null.</summary>
+    public InstalledProcess? Find(string name) => _running.GetValueOrDefault(name);
+
+    /// <summary>
+    /// Modules.Uninstall: stops the installed module and removes its folder, builds and log. A built-in module (one of
+    /// the node's graph) is refused: it is not in the module folder.
+    /// </summary>
+    public async Task<UninstallReply> UninstallAsync(string name, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+            throw new InstallException(StatusCode.InvalidArgument, "name is empty: give an installed module's name, e.g. hello.");
+        if (supervisor.Find(name) is not null || supervisor.Modules.Any(m => m.Descriptor.Name == name))
+            throw new InstallException(StatusCode.FailedPrecondition,
+                $"'{name}' is built into the node, not installed: only modules added by Modules.Install can be uninstalled (Modules.Stop stops it).");
+        await _installing.WaitAsync(ct);
+        try
+        {
+            // Only a name the folder lists: a name from the caller is never made into a path.
+            var folder = InstalledFolders().FirstOrDefault(f => Path.GetFileName(f) == name);
+            _running.TryRemove(name, out var process);
+            if (folder is null && process is null)
+                throw new InstallException(StatusCode.NotFound, $"no installed module named '{name}'; installed: " +
+                    $"{(_running.IsEmpty ? "none" : string.Join(", ", _running.Keys.Order(StringComparer.Ordinal)))}.");
+            var pid = 0;
+            if (process is not null)
+            {
+                lock (process.Gate)
+                    pid = process.Process?.Id ?? 0;
+                await process.StopAsync();
+            }
+            var directory = Path.Combine(settings.ModulesDirectory, name);
+            Remove(directory);
+            Remove(Path.Combine(installed.Builds.Directory, name));
+            if (File.Exists(LogFileOf(name)))
+                File.Delete(LogFileOf(name));
+            LogUninstalled(logger, name, pid);
+            return new UninstallReply { Name = name, Directory = directory, StoppedProcessId = pid };
+        }
+        finally
+        {
+            _installing.Release();
+        }
+    }
+
+    /// <summary>DATADIR/modules/NAME for each installed module (not the logs folder, nor a staging folder).</summary>
+    private IEnumerable<string> InstalledFolders() => Directory.Exists(settings.ModulesDirectory)
+        ? Directory.EnumerateDirectories(settings.ModulesDirectory)
+            .Where(f => Path.GetFileName(f) is var name && !name.StartsWith('.') && !ReservedNames.Contains(name)).Order(StringComparer.Ordinal)
+        : [];
+
+    private string LogFileOf(string name) => Path.Combine(settings.ModulesDirectory, "logs", name + ".log");
+
+    public async Task<ModuleStatus> DescribeAsync(InstalledProcess process, CancellationToken ct)
     {
         var status = InstalledStatus.Of(process);
         (status.Health, status.HealthDetail) = await _health.CheckAsync(status.ProcessId == 0 ? null : process.HttpUrl, ct);
@@ -189,14 +243,12 @@ public sealed partial class ModuleInstaller(
     /// <summary>At node start: every module installed before runs again from its newest build.</summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!Directory.Exists(settings.ModulesDirectory))
-            return;
-        foreach (var folder in Directory.EnumerateDirectories(settings.ModulesDirectory).Where(f => !Path.GetFileName(f).StartsWith('.')).Order())
+        foreach (var folder in InstalledFolders())
         {
             try
             {
                 var descriptor = ModuleDescriptor.Load(Path.Combine(folder, ModuleDescriptor.FileName));
-                if (installed.LatestBuild(descriptor.Name) is not { } build)
+                if (installed.LatestBuild(descriptor) is not { } build)
                     continue;
                 var ownerFile = Path.Combine(folder, OwnerFileName);
                 var process = await StartAsync(descriptor, build, File.Exists(ownerFile) ? File.ReadAllText(ownerFile).Trim() : "", stoppingToken);
@@ -297,6 +349,9 @@ public sealed partial class ModuleInstaller(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Installed module {Module} from {Path} (owner {Owner}), build {BuildId}: {Tests}")]
     private static partial void LogInstalled(ILogger logger, string module, string path, string owner, string buildId, string tests);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Uninstalled module {Module} (stopped process {Pid})")]
+    private static partial void LogUninstalled(ILogger logger, string module, int pid);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Install of {Path} refused: {Reason}")]
     private static partial void LogRefused(ILogger logger, string path, string reason);

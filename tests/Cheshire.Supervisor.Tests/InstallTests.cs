@@ -1,0 +1,184 @@
+using Cheshire.Protos;
+using Cheshire.Protos.Modules;
+using Cheshire.Testing;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace Cheshire.Supervisor.Tests;
+
+/// <summary>
+/// Modules.Install and Uninstall in a whole node: packages exported by the node's styx-provider at /pkg are read through
+/// styx-root, built and tested into DATADIR/builds/installed, started by the supervisor, and removed again.
+/// </summary>
+public sealed class InstallTests(InstallNodeFixture node) : IClassFixture<InstallNodeFixture>
+{
+    private static readonly Method<GetInfoRequest, ModuleInfo> GetInfo = new(MethodType.Unary, ModulePackage.GrpcService, "GetInfo",
+        Marshallers.Create(m => m.ToByteArray(), GetInfoRequest.Parser.ParseFrom),
+        Marshallers.Create(m => m.ToByteArray(), ModuleInfo.Parser.ParseFrom));
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task APackageIsInstalledServesAsAModuleSurvivesANodeRestartAndIsUninstalled()
+    {
+        ModulePackage.Write(node.Packages, "hello");
+
+        var reply = await InstallAsync("hello");
+
+        Assert.Equal("hello", reply.Name);
+        Assert.Equal(node.NodeUid, reply.OwnerUid);
+        Assert.Equal(Path.Combine(node.DataDirectory, "modules", "hello"), reply.Directory);
+        Assert.Equal("1 tests passed", reply.Tests);
+        Assert.Equal(ModuleState.Running, reply.Status.State);
+        Assert.Equal(ModuleHealth.Healthy, reply.Status.Health);
+        Assert.StartsWith("1.", reply.BuildId);
+        Assert.True(File.Exists(Path.Combine(reply.Directory, "module.json")));
+
+        // Modules.Get answers for it as for a built-in module, and the module's own GetInfo agrees.
+        var status = await node.Modules.GetAsync(new ModuleRequest { Name = "hello" }, cancellationToken: Ct);
+        Assert.Equal(ModuleState.Running, status.State);
+        Assert.Equal(ModuleHealth.Healthy, status.Health);
+        Assert.Equal(reply.BuildId, status.BuildId);
+        Assert.Equal(["grpc", "http"], status.Endpoints.Select(e => e.Name).Order());
+        var info = await GetInfoAsync(status);
+        Assert.Equal("hello", info.Module);
+        Assert.EndsWith("+" + reply.BuildId, info.Version);
+        Assert.Equal(status.ProcessId, info.ProcessId);
+        Assert.Equal(node.NodeUid.Length, info.NodeId.Length);
+        var listed = Assert.Single((await ListAsync()).Modules, m => m.Name == "hello");
+        Assert.Equal((ModuleState.Running, ModuleHealth.Healthy, status.ProcessId, reply.BuildId), (listed.State, listed.Health, listed.ProcessId, listed.BuildId));
+
+        // It serves its own endpoint, from its build folder in the node's build tree.
+        var http = status.Endpoints.Single(e => e.Name == "http").Url;
+        using var client = new HttpClient();
+        Assert.Equal(ModulePackage.Greeting, await client.GetStringAsync($"{http}/greeting", Ct));
+        var commandLine = await File.ReadAllTextAsync($"/proc/{status.ProcessId}/cmdline", Ct);
+        Assert.Contains(Path.Combine(node.DataDirectory, "builds", "installed", "hello", "1", "Hello.dll"), commandLine);
+
+        // The same name again is refused, and what runs is left as it is.
+        var again = await InstallFailsAsync("hello");
+        Assert.Equal(StatusCode.AlreadyExists, again.StatusCode);
+        Assert.Contains("already has a module named 'hello'", again.Status.Detail);
+        Assert.Equal(status.ProcessId, (await node.Modules.GetAsync(new ModuleRequest { Name = "hello" }, cancellationToken: Ct)).ProcessId);
+
+        // It is in the module folder: the node starts it again, from the same build.
+        await node.RestartAsync(Ct);
+        var restarted = await Eventually.SucceedsAsync(async () =>
+        {
+            var s = await node.Modules.GetAsync(new ModuleRequest { Name = "hello" }, cancellationToken: Ct);
+            return s.Health == ModuleHealth.Healthy ? s : throw new InvalidOperationException($"hello is {s.State}, {s.HealthDetail}");
+        }, TimeSpan.FromSeconds(30), "hello healthy after the node restarted", Ct);
+        Assert.NotEqual(status.ProcessId, restarted.ProcessId);
+        Assert.Equal(reply.BuildId, restarted.BuildId);
+        Assert.EndsWith("+" + reply.BuildId, (await GetInfoAsync(restarted)).Version);
+
+        // Uninstall stops it and removes it; the node forgets it.
+        var removed = await node.Modules.UninstallAsync(new ModuleRequest { Name = "hello" }, cancellationToken: Ct);
+        Assert.Equal((restarted.ProcessId, reply.Directory), (removed.StoppedProcessId, removed.Directory));
+        Assert.False(Directory.Exists(reply.Directory));
+        Assert.False(Directory.Exists(Path.Combine(node.DataDirectory, "builds", "installed", "hello")));
+        Assert.False(File.Exists($"/proc/{restarted.ProcessId}/cmdline"));
+        Assert.DoesNotContain((await ListAsync()).Modules, m => m.Name == "hello");
+        var gone = await Assert.ThrowsAsync<RpcException>(() => node.Modules.GetAsync(new ModuleRequest { Name = "hello" }, cancellationToken: Ct).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, gone.StatusCode);
+        var twice = await Assert.ThrowsAsync<RpcException>(() => node.Modules.UninstallAsync(new ModuleRequest { Name = "hello" }, cancellationToken: Ct).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, twice.StatusCode);
+        Assert.Equal("no installed module named 'hello'; installed: none.", twice.Status.Detail);
+    }
+
+    [Fact]
+    public async Task ABuiltInModuleIsNeitherReplacedNorUninstalled()
+    {
+        ModulePackage.Write(node.Packages, "dht");
+
+        var install = await InstallFailsAsync("dht");
+        Assert.Equal(StatusCode.AlreadyExists, install.StatusCode);
+        Assert.Equal("the node already has a module named 'dht' (from /pkg/dht); remove it first or rename the package.", install.Status.Detail);
+
+        var uninstall = await Assert.ThrowsAsync<RpcException>(() => node.Modules.UninstallAsync(new ModuleRequest { Name = "dht" }, cancellationToken: Ct).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, uninstall.StatusCode);
+        Assert.Equal("'dht' is built into the node, not installed: only modules added by Modules.Install can be uninstalled (Modules.Stop stops it).",
+            uninstall.Status.Detail);
+        var dht = Assert.Single((await ListAsync()).Modules, m => m.Name == "dht");
+        Assert.Equal(ModuleState.Running, dht.State);
+        Assert.False(Directory.Exists(Path.Combine(node.DataDirectory, "modules", "dht")));
+    }
+
+    [Fact]
+    public async Task APackageThatDoesNotBuildIsRefusedWithTheCompilerErrorAndNothingStarts()
+    {
+        ModulePackage.Write(node.Packages, "broken", program: "var x = ;\n");
+
+        var error = await InstallFailsAsync("broken");
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.Contains("broken does not build", error.Status.Detail);
+        Assert.Contains("Program.cs(1,9): error CS1525", error.Status.Detail);
+        await AssertNothingInstalledAsync("broken");
+    }
+
+    [Fact]
+    public async Task APackageWhoseTestsFailIsRefusedNamingTheTestAndNothingStarts()
+    {
+        ModulePackage.Write(node.Packages, "failing", test: "Assert.Equal(\"bonjour\", Greeting.Text)");
+
+        var error = await InstallFailsAsync("failing");
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.StartsWith("failing tests failed: 1 of 1 tests failed", error.Status.Detail);
+        Assert.Contains("Hello.Tests.GreetingTests.GreetsInEnglish", error.Status.Detail);
+        await AssertNothingInstalledAsync("failing");
+    }
+
+    [Theory]
+    [InlineData("/pkg/none", StatusCode.InvalidArgument, "/pkg/none is not a module package: it has no module.json.")]
+    [InlineData("/pkg/missing", StatusCode.NotFound, "/pkg/missing does not exist in the node's namespace.")]
+    [InlineData("pkg/hello", StatusCode.InvalidArgument, "'pkg/hello' is not an absolute path below / in the node's namespace.")]
+    [InlineData("/pkg/../etc", StatusCode.InvalidArgument, "'/pkg/../etc' is not canonical: no empty, '.' or '..' names.")]
+    [InlineData("", StatusCode.InvalidArgument, "path is empty: give the package's path in the node's namespace, e.g. /alice/modules/hello.")]
+    public async Task ABadPathIsRefused(string path, StatusCode code, string message)
+    {
+        Directory.CreateDirectory(Path.Combine(node.Packages, "none"));
+        var error = await Assert.ThrowsAsync<RpcException>(() =>
+            node.Modules.InstallAsync(new InstallRequest { Path = path }, cancellationToken: Ct).ResponseAsync);
+        Assert.Equal(code, error.StatusCode);
+        Assert.Equal(message, error.Status.Detail);
+    }
+
+    [Fact]
+    public async Task AnInvalidDescriptorIsRefusedWithTheDescriptorsReason()
+    {
+        var root = ModulePackage.Write(node.Packages, "badname");
+        await File.WriteAllTextAsync(Path.Combine(root, "module.json"), """{ "name": "Bad_Name", "project": "Hello.csproj" }""", Ct);
+
+        var error = await InstallFailsAsync("badname");
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("module name 'Bad_Name' must be lower-case letters, digits and '-'", error.Status.Detail);
+        Assert.False(Directory.Exists(Path.Combine(node.InstalledDirectory, "badname")));
+        Assert.False(Directory.Exists(Path.Combine(node.InstalledDirectory, "Bad_Name")));
+    }
+
+    private async Task<InstallReply> InstallAsync(string package) =>
+        await node.Modules.InstallAsync(new InstallRequest { Path = $"{InstallNodeFixture.ExportPath}/{package}" }, cancellationToken: Ct);
+
+    private Task<RpcException> InstallFailsAsync(string package) => Assert.ThrowsAsync<RpcException>(() => InstallAsync(package));
+
+    private async Task<ListModulesReply> ListAsync() => await node.Modules.ListAsync(new ListModulesRequest(), cancellationToken: Ct);
+
+    private static async Task<ModuleInfo> GetInfoAsync(ModuleStatus status)
+    {
+        using var channel = GrpcChannel.ForAddress(status.Endpoints.Single(e => e.Name == "grpc").Url);
+        return await channel.CreateCallInvoker().AsyncUnaryCall(GetInfo, null, new CallOptions(cancellationToken: Ct), new GetInfoRequest());
+    }
+
+    /// <summary>A refused install leaves no folder, no build and no process.</summary>
+    private async Task AssertNothingInstalledAsync(string name)
+    {
+        Assert.DoesNotContain((await ListAsync()).Modules, m => m.Name == name);
+        Assert.False(Directory.Exists(Path.Combine(node.InstalledDirectory, name)));
+        Assert.False(Directory.Exists(Path.Combine(node.DataDirectory, "builds", "installed", name)));
+        Assert.Empty(Directory.EnumerateDirectories(node.InstalledDirectory, ".staging-*"));
+    }
+}
