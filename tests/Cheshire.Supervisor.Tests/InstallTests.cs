@@ -25,6 +25,8 @@ public sealed class InstallTests(InstallNodeFixture node) : IClassFixture<Instal
         ModulePackage.Write(node.Packages, "hello");
 
         var reply = await InstallAsync("hello");
+        TestContext.Current.TestOutputHelper?.WriteLine($"install of hello: copy {reply.CopyTime.ToTimeSpan().TotalSeconds:0.0} s, " +
+            $"build {reply.BuildTime.ToTimeSpan().TotalSeconds:0.0} s, test {reply.TestTime.ToTimeSpan().TotalSeconds:0.0} s, start {reply.StartTime.ToTimeSpan().TotalSeconds:0.0} s");
 
         Assert.Equal("hello", reply.Name);
         Assert.Equal(node.NodeUid, reply.OwnerUid);
@@ -63,12 +65,14 @@ public sealed class InstallTests(InstallNodeFixture node) : IClassFixture<Instal
         Assert.Equal(status.ProcessId, (await node.Modules.GetAsync(new ModuleRequest { Name = "hello" }, cancellationToken: Ct)).ProcessId);
 
         // It is in the module folder: the node starts it again, from the same build.
+        var restart = System.Diagnostics.Stopwatch.StartNew();
         await node.RestartAsync(Ct);
         var restarted = await Eventually.SucceedsAsync(async () =>
         {
             var s = await node.Modules.GetAsync(new ModuleRequest { Name = "hello" }, cancellationToken: Ct);
             return s.Health == ModuleHealth.Healthy ? s : throw new InvalidOperationException($"hello is {s.State}, {s.HealthDetail}");
         }, TimeSpan.FromSeconds(30), "hello healthy after the node restarted", Ct);
+        TestContext.Current.TestOutputHelper?.WriteLine($"node restart until hello healthy: {restart.Elapsed.TotalSeconds:0.0} s");
         Assert.NotEqual(status.ProcessId, restarted.ProcessId);
         Assert.Equal(reply.BuildId, restarted.BuildId);
         Assert.EndsWith("+" + reply.BuildId, (await GetInfoAsync(restarted)).Version);

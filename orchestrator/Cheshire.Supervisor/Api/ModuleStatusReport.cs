@@ -6,6 +6,17 @@ namespace Cheshire.Supervisor.Api;
 /// <summary>A supervised module as the Modules API reports it.</summary>
 public static class ModuleStatusReport
 {
+    /// <summary>The API's state for a supervision state (of a node's module or an installed one).</summary>
+    public static ModuleState StateOf(SupervisionState state) => state switch
+    {
+        SupervisionState.Starting => ModuleState.Starting,
+        SupervisionState.Running => ModuleState.Running,
+        SupervisionState.Stopped => ModuleState.Stopped,
+        SupervisionState.Restarting => ModuleState.Restarting,
+        SupervisionState.Failed => ModuleState.Failed,
+        _ => ModuleState.Unknown,
+    };
+
     public static ModuleStatus Of(SupervisedModule module)
     {
         lock (module.Gate)
@@ -14,15 +25,7 @@ public static class ModuleStatusReport
             {
                 Name = module.Name,
                 Module = module.Descriptor.Name,
-                State = module.State switch
-                {
-                    SupervisionState.Starting => ModuleState.Starting,
-                    SupervisionState.Running => ModuleState.Running,
-                    SupervisionState.Stopped => ModuleState.Stopped,
-                    SupervisionState.Restarting => ModuleState.Restarting,
-                    SupervisionState.Failed => ModuleState.Failed,
-                    _ => ModuleState.Unknown,
-                },
+                State = StateOf(module.State),
                 StateDetail = module.AspireState,
                 Restarts = (uint)module.Restarts,
                 FailureReason = module.FailureReason,

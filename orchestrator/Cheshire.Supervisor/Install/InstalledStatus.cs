@@ -1,4 +1,5 @@
 using Cheshire.Protos.Modules;
+using Cheshire.Supervisor.Api;
 using Google.Protobuf.WellKnownTypes;
 
 namespace Cheshire.Supervisor.Install;
@@ -14,15 +15,7 @@ public static class InstalledStatus
             {
                 Name = process.Descriptor.Name,
                 Module = process.Descriptor.Name,
-                State = process.State switch
-                {
-                    SupervisionState.Starting => ModuleState.Starting,
-                    SupervisionState.Running => ModuleState.Running,
-                    SupervisionState.Stopped => ModuleState.Stopped,
-                    SupervisionState.Restarting => ModuleState.Restarting,
-                    SupervisionState.Failed => ModuleState.Failed,
-                    _ => ModuleState.Unknown,
-                },
+                State = ModuleStatusReport.StateOf(process.State),
                 StateDetail = $"installed from {(process.OwnerUid.Length > 0 ? process.OwnerUid : "an unknown owner")}, run by the supervisor",
                 Restarts = (uint)process.Restarts,
                 FailureReason = process.FailureReason,
