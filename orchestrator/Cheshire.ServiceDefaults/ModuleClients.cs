@@ -89,10 +89,20 @@ public static class ModuleClients
         pipeline.AddTimeout(AttemptTimeout);
     }
 
+    /// <summary>
+    /// Retries back off from 100 ms up to <see cref="MaxRetryDelay"/> and go on for about 10 s in all (with attempts that
+    /// time out, longer): a restarting module is gone for a few seconds (stop, `dotnet run`, start), and its callers should
+    /// wait that out rather than fail. The caller's deadline or cancellation ends them sooner.
+    /// </summary>
+    public const int MaxRetryAttempts = 12;
+
+    public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(1);
+
     private static HttpRetryStrategyOptions RetryOptions() => new()
     {
-        MaxRetryAttempts = 4,
-        Delay = TimeSpan.FromMilliseconds(200),
+        MaxRetryAttempts = MaxRetryAttempts,
+        Delay = TimeSpan.FromMilliseconds(100),
+        MaxDelay = MaxRetryDelay,
         BackoffType = DelayBackoffType.Exponential,
         UseJitter = true,
         ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),

@@ -31,8 +31,12 @@ public sealed partial class ModuleSupervisor(
 
     public SupervisedModule? Find(string name) => _modules.GetValueOrDefault(name);
 
+    /// <summary>How often the supervisor looks for a module whose launcher is gone (see <see cref="KillOrphansAsync"/>).</summary>
+    public static readonly TimeSpan OrphanCheckInterval = TimeSpan.FromSeconds(1);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var orphans = KillOrphansAsync(stoppingToken);
         try
         {
             await foreach (var update in notifications.WatchAsync(stoppingToken))
@@ -53,6 +57,31 @@ public sealed partial class ModuleSupervisor(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+        await orphans;
+    }
+
+    /// <summary>
+    /// A module whose `dotnet run` launcher is gone (killed) while the module runs on: Aspire does not see its end while
+    /// the module holds the launcher's output, and could not stop it. It is killed, so the end shows, and a crash restart
+    /// follows.
+    /// </summary>
+    private async Task KillOrphansAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(OrphanCheckInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+                foreach (var module in Modules)
+                    lock (module.Gate)
+                        if (module.Launched && module.Own is { IsAlive: true } own && module.Launcher is { IsAlive: false })
+                        {
+                            LogOrphan(module.Name, own.Id);
+                            own.Kill();
+                        }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
     }
 
     private void Observe(SupervisedModule module, CustomResourceSnapshot snapshot)
@@ -68,6 +97,7 @@ public sealed partial class ModuleSupervisor(
             {
                 module.Launched = true;
                 module.State = SupervisionState.Running;
+                module.FindOwnProcess();
             }
             else if (StartingStates.Contains(state))
             {
@@ -86,17 +116,25 @@ public sealed partial class ModuleSupervisor(
             else if (IsEnd(state) && module.Launched)
             {
                 module.Launched = false;
-                Ended(module, snapshot, state);
-                module.Ended?.TrySetResult();
+                var orphan = module.ForgetOwnProcess();
+                var asked = Ended(module, snapshot, state);
+                var ended = module.Ended;
                 module.Ended = null;
+                if (orphan is null)
+                    ended?.TrySetResult();
+                else
+                    module.Reaped = ReapAsync(module.Name, orphan, asked ? OrphanGrace : TimeSpan.Zero, ended);
             }
         }
     }
 
     private static bool IsEnd(string state) => KnownResourceStates.TerminalStates.Contains(state) || state is "Terminated";
 
-    /// <summary>The module's process has ended (called once per process, under the module's gate).</summary>
-    private void Ended(SupervisedModule module, CustomResourceSnapshot snapshot, string state)
+    /// <summary>
+    /// The module's process has ended (called once per process, under the module's gate); true when the end was asked
+    /// for (or the exit clean), false for a crash.
+    /// </summary>
+    private bool Ended(SupervisedModule module, CustomResourceSnapshot snapshot, string state)
     {
         module.LastExitCode = snapshot.ExitCode;
         module.LastExitAt = snapshot.StopTimeStamp is { } stopped ? new DateTimeOffset(stopped, TimeSpan.Zero) : time.GetUtcNow();
@@ -104,11 +142,40 @@ public sealed partial class ModuleSupervisor(
         {
             module.StopAsked = false;
             module.State = SupervisionState.Stopped;
-            return;
+            return true;
         }
         var cause = state == KnownResourceStates.FailedToStart ? "failed to start"
             : snapshot.ExitCode is { } code ? $"exited with code {code}" : $"ended ({state})";
         Crashed(module, cause);
+        return false;
+    }
+
+    /// <summary>How long a module's own process may outlive its ended launcher on a stop (still shutting down) before it is killed.</summary>
+    public static readonly TimeSpan OrphanGrace = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The launcher (`dotnet run`) ended but the module's own process runs on, e.g. the wrapper was killed: it would keep
+    /// the module's ports from the next start. Killed after <paramref name="grace"/>; then the end counts as seen.
+    /// </summary>
+    private async Task ReapAsync(string module, Processes.OwnProcess orphan, TimeSpan grace, TaskCompletionSource? ended)
+    {
+        try
+        {
+            var started = time.GetTimestamp();
+            while (orphan.IsAlive && time.GetElapsedTime(started) < grace)
+                await Task.Delay(TimeSpan.FromMilliseconds(50), time, CancellationToken.None);
+            if (orphan.IsAlive)
+            {
+                LogOrphan(module, orphan.Id);
+                orphan.Kill();
+                while (orphan.IsAlive && time.GetElapsedTime(started) < grace + TimeSpan.FromSeconds(5))
+                    await Task.Delay(TimeSpan.FromMilliseconds(20), time, CancellationToken.None);
+            }
+        }
+        finally
+        {
+            ended?.TrySetResult();
+        }
     }
 
     private void Crashed(SupervisedModule module, string cause)
@@ -135,13 +202,16 @@ public sealed partial class ModuleSupervisor(
         try
         {
             await Task.Delay(delay, time, cancellationToken);
+            Task reaped;
             lock (module.Gate)
             {
                 if (cancellationToken.IsCancellationRequested || module.State != SupervisionState.Restarting)
                     return;
                 module.Restarts++;
                 module.NextRestartAt = null;
+                reaped = module.Reaped;
             }
+            await reaped.WaitAsync(cancellationToken);
             var result = await commands.ExecuteCommandAsync(module.Name, KnownResourceCommands.StartCommand, cancellationToken);
             if (!result.Success)
                 lock (module.Gate)
@@ -160,6 +230,7 @@ public sealed partial class ModuleSupervisor(
     /// <summary>Starts a stopped or failed module, with a fresh restart budget; a running one is left as it is.</summary>
     public async Task StartAsync(SupervisedModule module, CancellationToken cancellationToken)
     {
+        Task reaped;
         lock (module.Gate)
         {
             module.CancelPendingRestart();
@@ -169,7 +240,9 @@ public sealed partial class ModuleSupervisor(
             if (module.Launched || StartingStates.Contains(AspireState(module)))
                 return;
             module.State = SupervisionState.Starting;
+            reaped = module.Reaped;
         }
+        await reaped.WaitAsync(cancellationToken);
         await RunAsync(module, KnownResourceCommands.StartCommand, cancellationToken);
     }
 
@@ -212,6 +285,9 @@ public sealed partial class ModuleSupervisor(
         if (!result.Success)
             throw new ModuleCommandException($"{command} of {module.Name} failed: {result.Message ?? "no reason given"}");
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Module {Module}: its process {ProcessId} outlived its `dotnet run` launcher; killing it")]
+    private partial void LogOrphan(string module, int processId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Module {Module} is {State} (exit code {ExitCode})")]
     private partial void LogState(string module, string state, int? exitCode);

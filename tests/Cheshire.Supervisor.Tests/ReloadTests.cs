@@ -22,7 +22,7 @@ public sealed class ReloadTests(ReloadingNodeFixture node) : IClassFixture<Reloa
     private static DateTime Deadline(int seconds = 30) => DateTime.UtcNow.AddSeconds(seconds);
 
     private Task<ModuleStatus> StatusAsync(CancellationToken ct) =>
-        node.ModulesClient.GetAsync(new ModuleRequest { Name = Module }, deadline: Deadline(), cancellationToken: ct).ResponseAsync;
+        node.Modules.GetAsync(new ModuleRequest { Name = Module }, deadline: Deadline(), cancellationToken: ct).ResponseAsync;
 
     private Task<ModuleInfo> InfoAsync(CancellationToken ct) =>
         new Dht.DhtClient(node.Channel(node.App.GetEndpoint(Module, "grpc").ToString()))
@@ -42,7 +42,7 @@ public sealed class ReloadTests(ReloadingNodeFixture node) : IClassFixture<Reloa
     /// <summary>Changes the sources with watch off (so nothing is rebuilt), once the supervisor has seen the change.</summary>
     private async Task ChangeUnwatchedAsync(Action change, CancellationToken ct)
     {
-        var off = await node.ModulesClient.SetWatchAsync(new SetWatchRequest { Name = Module, On = false }, deadline: Deadline(), cancellationToken: ct);
+        var off = await node.Modules.SetWatchAsync(new SetWatchRequest { Name = Module, On = false }, deadline: Deadline(), cancellationToken: ct);
         Assert.False(off.Watch);
         try
         {
@@ -52,7 +52,7 @@ public sealed class ReloadTests(ReloadingNodeFixture node) : IClassFixture<Reloa
         }
         finally
         {
-            await node.ModulesClient.SetWatchAsync(new SetWatchRequest { Name = Module, On = true }, deadline: Deadline(), cancellationToken: ct);
+            await node.Modules.SetWatchAsync(new SetWatchRequest { Name = Module, On = true }, deadline: Deadline(), cancellationToken: ct);
         }
     }
 
@@ -89,7 +89,7 @@ public sealed class ReloadTests(ReloadingNodeFixture node) : IClassFixture<Reloa
         Assert.Equal(statusBefore.Restarts, (await StatusAsync(ct)).Restarts); // a reload is not a crash restart
 
         // Modules.Test runs the same check on demand.
-        var test = await node.ModulesClient.TestAsync(new ModuleRequest { Name = Module }, deadline: Deadline(300), cancellationToken: ct);
+        var test = await node.Modules.TestAsync(new ModuleRequest { Name = Module }, deadline: Deadline(300), cancellationToken: ct);
         Assert.True(test.Passed, test.Summary);
         Assert.Equal(2, test.Total);
         Assert.Equal("/*/*/HealthCheckTests/*", test.Filter);
@@ -147,7 +147,7 @@ public sealed class ReloadTests(ReloadingNodeFixture node) : IClassFixture<Reloa
             Assert.Equal(before.ProcessId, info.ProcessId);
             Assert.Equal(before.Version, info.Version);
 
-            var test = await node.ModulesClient.TestAsync(new ModuleRequest { Name = Module }, deadline: Deadline(300), cancellationToken: ct);
+            var test = await node.Modules.TestAsync(new ModuleRequest { Name = Module }, deadline: Deadline(300), cancellationToken: ct);
             Assert.False(test.Passed);
             Assert.Equal(failure.Name, Assert.Single(test.Failures).Name);
         }
@@ -181,10 +181,10 @@ public sealed class ReloadTests(ReloadingNodeFixture node) : IClassFixture<Reloa
     {
         var ct = TestContext.Current.CancellationToken;
         var missing = await Assert.ThrowsAsync<RpcException>(() =>
-            node.ModulesClient.TestAsync(new ModuleRequest { Name = "nosuch" }, deadline: Deadline(), cancellationToken: ct).ResponseAsync);
+            node.Modules.TestAsync(new ModuleRequest { Name = "nosuch" }, deadline: Deadline(), cancellationToken: ct).ResponseAsync);
         Assert.Equal(StatusCode.NotFound, missing.StatusCode);
         var empty = await Assert.ThrowsAsync<RpcException>(() =>
-            node.ModulesClient.SetWatchAsync(new SetWatchRequest { Name = "" }, deadline: Deadline(), cancellationToken: ct).ResponseAsync);
+            node.Modules.SetWatchAsync(new SetWatchRequest { Name = "" }, deadline: Deadline(), cancellationToken: ct).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, empty.StatusCode);
     }
 }

@@ -15,54 +15,24 @@ namespace Cheshire.Supervisor.Tests;
 /// module.json "instances"/"spareInstances" would say): dht-2 is declared but not started; styx-client and styx-root are
 /// explicit-start to keep the node small.
 /// </summary>
-public sealed class SpareInstancesNodeFixture : IAsyncLifetime
+public sealed class SpareInstancesNodeFixture() : NodeFixture("spare-instances", StartedModules)
 {
     public const int Instances = 2;
     public const string Spare = "dht-2";
     public static readonly string[] StartedModules = ["mainline-dht", "dht-0", "dht-1", "styx-provider"];
 
-    private readonly List<GrpcChannel> _channels = [];
-
     /// <summary>dht-i listens on UdpPort + i (the spare included).</summary>
     public int UdpPort { get; } = FreePorts.UdpRange(Instances + 1);
-    public string DataDirectory { get; } = ModuleProcess.NewTempDirectory("spare-instances");
-    public int SupervisorPort { get; } = FreePorts.Tcp();
-    public DistributedApplication App { get; private set; } = null!;
-    public Protos.Modules.Modules.ModulesClient Modules { get; private set; } = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        using var cts = new CancellationTokenSource(SupervisedNodeFixture.StartTimeout);
-        App = await NodeApp.StartAsync(DataDirectory, SupervisorPort,
-        [
-            "--Cheshire:Supervisor:Watch=false",
-            $"--Cheshire:Instances:dht={Instances}",
-            "--Cheshire:SpareInstances:dht=1",
-            $"--Cheshire:Ports:mainline-dht:dht={FreePorts.Udp().ToString(CultureInfo.InvariantCulture)}",
-            "--Cheshire:Config:dht:Dht:Address=127.0.0.1",
-            $"--Cheshire:Config:dht:Dht:Port={UdpPort.ToString(CultureInfo.InvariantCulture)}",
-            "--Cheshire:ExplicitStart:styx-client=true",
-            "--Cheshire:ExplicitStart:styx-root=true",
-        ], StartedModules, cts.Token);
-        Modules = new Protos.Modules.Modules.ModulesClient(Channel($"http://127.0.0.1:{SupervisorPort.ToString(CultureInfo.InvariantCulture)}"));
-    }
-
-    public GrpcChannel Channel(string address)
-    {
-        var channel = GrpcChannel.ForAddress(address);
-        _channels.Add(channel);
-        return channel;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var channel in _channels)
-            channel.Dispose();
-        if (App is not null)
-            await App.DisposeAsync();
-        if (Directory.Exists(DataDirectory))
-            Directory.Delete(DataDirectory, recursive: true);
-    }
+    protected override IEnumerable<string> Settings =>
+    [
+        $"--Cheshire:Instances:dht={Instances}",
+        "--Cheshire:SpareInstances:dht=1",
+        "--Cheshire:Config:dht:Dht:Address=127.0.0.1",
+        $"--Cheshire:Config:dht:Dht:Port={UdpPort.ToString(CultureInfo.InvariantCulture)}",
+        "--Cheshire:ExplicitStart:styx-client=true",
+        "--Cheshire:ExplicitStart:styx-root=true",
+    ];
 }
 
 /// <summary>A spare instance: not running with the node, harmless to dependents, started at run time by Ensure.</summary>
@@ -91,6 +61,8 @@ public sealed class SpareInstancesTests(SpareInstancesNodeFixture node) : IClass
         Assert.Equal(ModuleState.Stopped, spare.State);
         Assert.Equal(0, spare.ProcessId);
         Assert.Equal(["dht-0", "dht-1", "dht-2"], spare.Instances);
+        Assert.True(spare.ExplicitStart, "the spare is not reported explicit-start");
+        Assert.False(Assert.Single(listed.Modules, m => m.Name == "dht-0").ExplicitStart);
         Assert.False(Directory.Exists(Path.Combine(node.DataDirectory, SpareInstancesNodeFixture.Spare)));
         await Eventually.TrueAsync(async () => (await GetAsync("styx-provider")).Health == ModuleHealth.Healthy,
             TimeSpan.FromSeconds(30), "styx-provider healthy with the spare not running", Ct);
@@ -100,6 +72,11 @@ public sealed class SpareInstancesTests(SpareInstancesNodeFixture node) : IClass
         var dht0 = await DhtAsync("dht-0");
         await dht0.PutAsync(new PutRequest { Key = key, Data = ByteString.CopyFromUtf8("before the spare"), Kind = ValueKind.Signed },
             deadline: Deadline(), cancellationToken: Ct);
+
+        // Ensuring a module that depends on dht starts what dependents use, not the spare.
+        var client = await node.Modules.EnsureAsync(new ModuleRequest { Name = "styx-client" }, deadline: Deadline(120), cancellationToken: Ct);
+        Assert.Equal(ModuleState.Running, client.State);
+        Assert.Equal(ModuleState.Stopped, (await GetAsync(SpareInstancesNodeFixture.Spare)).State);
 
         var started = await node.Modules.EnsureAsync(new ModuleRequest { Name = SpareInstancesNodeFixture.Spare },
             deadline: Deadline(120), cancellationToken: Ct);

@@ -34,7 +34,7 @@ public static class ModuleStatusReport
             status.Dependencies.AddRange(module.Descriptor.DependsOn);
             status.Uses.AddRange(module.Descriptor.Uses);
             status.Dependents.AddRange(module.Dependents);
-            status.ExplicitStart = module.Descriptor.ExplicitStart;
+            status.ExplicitStart = module.ExplicitStart;
             if (module.Snapshot is { } snapshot)
             {
                 status.Endpoints.AddRange(snapshot.Urls.Where(u => !u.IsInternal)

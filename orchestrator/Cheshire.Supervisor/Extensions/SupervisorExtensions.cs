@@ -3,6 +3,7 @@ using Aspire.Hosting.ApplicationModel;
 using Cheshire.Modules;
 using Cheshire.Supervisor.Api;
 using Cheshire.Supervisor.Policy;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -32,9 +33,15 @@ public static class SupervisorExtensions
         {
             var dependents = graph.Modules.Where(m => m.DependsOn.Contains(module.Name) || m.Uses.Contains(module.Name))
                 .Select(m => m.Name).ToList();
-            foreach (var instance in resources[module.Name])
-                builder.Services.AddSingleton(services => new SupervisedModule(instance.Resource.Name, module, dependents,
-                    new RestartIntensity(settings, services.GetRequiredService<TimeProvider>())));
+            // The instances after the first Cheshire:Instances:NAME (module.json "instances") are its spares.
+            var running = builder.Configuration.GetValue($"Cheshire:Instances:{module.Name}", module.Instances);
+            var instances = resources[module.Name];
+            for (var i = 0; i < instances.Count; i++)
+            {
+                var (name, spare) = (instances[i].Resource.Name, i >= running);
+                builder.Services.AddSingleton(services => new SupervisedModule(name, module, dependents,
+                    new RestartIntensity(settings, services.GetRequiredService<TimeProvider>())) { Spare = spare });
+            }
         }
         builder.Services.AddSingleton<ModuleSupervisor>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ModuleSupervisor>());

@@ -7,6 +7,8 @@ public static class BuildErrors
 
     public static string Summary(CommandResult build)
     {
+        if (build.TimedOutAfter is not null)
+            return $"dotnet build {build.TimeoutReason}";
         var errors = build.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Where(l => l.Contains(": error ", StringComparison.Ordinal))
             .Select(Shorten).Distinct().ToList();

@@ -17,6 +17,7 @@ public static class DotnetCommand
 
     /// <summary>
     /// Runs dotnet with <paramref name="arguments"/>, its output (stdout and stderr) written to <paramref name="logFile"/>.
+    /// A command still running after <paramref name="timeout"/> is killed (with its children) and reported as timed out.
     /// A file rather than a pipe: a build leaves compiler servers behind that would hold a pipe open.
     /// </summary>
     public static async Task<CommandResult> RunAsync(IEnumerable<string> arguments, string workingDirectory, string logFile,
@@ -39,6 +40,7 @@ public static class DotnetCommand
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"{Host} could not be started.");
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
+        TimeSpan? timedOut = null;
         try
         {
             await process.WaitForExitAsync(limit.Token);
@@ -48,9 +50,10 @@ public static class DotnetCommand
             process.Kill(entireProcessTree: true);
             if (cancellationToken.IsCancellationRequested)
                 throw;
-            throw new TimeoutException($"dotnet {string.Join(' ', arguments.Take(2))} did not finish within {timeout.TotalSeconds:0} s (log: {logFile}).");
+            timedOut = timeout;
+            await process.WaitForExitAsync(CancellationToken.None);
         }
         var output = File.Exists(logFile) ? await File.ReadAllTextAsync(logFile, CancellationToken.None) : "";
-        return new CommandResult(process.ExitCode, output, watch.Elapsed);
+        return new CommandResult(process.ExitCode, output, watch.Elapsed) { TimedOutAfter = timedOut, Log = logFile };
     }
 }

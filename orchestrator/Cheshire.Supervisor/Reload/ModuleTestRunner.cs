@@ -27,6 +27,8 @@ public sealed class ModuleTestRunner(ReloadSettings settings, SourceTree sources
         var run = await DotnetCommand.RunAsync(["exec", assembly, "-filter", tests.Filter, "-trx", trx, "-noColor"],
             Path.GetDirectoryName(assembly)!, Path.Combine(builder.LogsDirectory, $"{module.Name}-{build.Number}-{logPrefix}tests.log"),
             settings.TestTimeout, cancellationToken);
+        if (run.TimedOutAfter is not null)
+            return new TestOutcome(false, $"the test run {run.TimeoutReason}", 0, [], TimeSpan.Zero, run.Elapsed);
         if (!File.Exists(trx))
             return new TestOutcome(false, $"the test run wrote no results (exit code {run.ExitCode}): {run.Tail(5)}", 0, [], TimeSpan.Zero, run.Elapsed);
 

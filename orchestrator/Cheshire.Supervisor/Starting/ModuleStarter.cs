@@ -7,7 +7,7 @@ namespace Cheshire.Supervisor.Starting;
 
 /// <summary>
 /// Modules.Ensure: brings a module up on demand (an explicit-start module, or one that is stopped or failed). Its
-/// dependencies (module.json dependsOn, recursively, every instance) come first, in dependency order, each started if
+/// dependencies (module.json dependsOn, recursively, every instance but spares) come first, in dependency order, each started if
 /// it is not running and waited for until Aspire reports it healthy; then the module itself. A running, healthy module
 /// is left as it is. One ensure at a time per resource, so two callers never race to start the same process.
 /// </summary>
@@ -31,8 +31,9 @@ public sealed partial class ModuleStarter(
             foreach (var dependency in descriptor?.DependsOn ?? []) Need(dependency);
         }
         foreach (var dependency in module.Descriptor.DependsOn) Need(dependency);
-        // supervisor.Modules is in dependency order, so a dependency comes before whatever needs it
-        return [.. supervisor.Modules.Where(m => needed.Contains(m.Descriptor.Name) && m != module), module];
+        // supervisor.Modules is in dependency order, so a dependency comes before whatever needs it; a dependency's spare
+        // instances are not what dependents use
+        return [.. supervisor.Modules.Where(m => needed.Contains(m.Descriptor.Name) && !m.Spare && m != module), module];
     }
 
     /// <summary>

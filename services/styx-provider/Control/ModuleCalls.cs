@@ -3,8 +3,11 @@ namespace Cheshire.StyxProvider.Control;
 /// <summary>Deadlines of calls to the modules, and the wrapper that turns their failures into 9P errors.</summary>
 public static class ModuleCalls
 {
-    /// <summary>Reads of state the module holds (node, stats, routing): answered at once by a running module.</summary>
-    public static readonly TimeSpan ReadDeadline = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// Reads of state the module holds (node, stats, routing): answered at once by a running module, and after its
+    /// restart by a restarting one (the module client retries meanwhile), so a restart is a slow read, not an error.
+    /// </summary>
+    public static readonly TimeSpan ReadDeadline = TimeSpan.FromSeconds(15);
 
     /// <summary>Network operations (lookups, puts, announces, bootstraps), which ask other nodes.</summary>
     public static readonly TimeSpan OperationDeadline = TimeSpan.FromSeconds(30);
