@@ -12,6 +12,16 @@ namespace Cheshire.Styx.FileSystem.Local;
 internal sealed class ConfinedRoot : IDisposable
 {
     private const ulong Resolve = LibC.RESOLVE_BENEATH | LibC.RESOLVE_NO_SYMLINKS | LibC.RESOLVE_NO_MAGICLINKS;
+
+    /// <summary>The same confinement, answered from the dentry cache only (EAGAIN otherwise), never leaving the root's mount.</summary>
+    private const ulong ResolveCached = Resolve | LibC.RESOLVE_CACHED | LibC.RESOLVE_NO_XDEV;
+
+    /// <summary>
+    /// statfs f_type of file systems whose inodes, once in the dentry cache, are stat'ed and opened read-only without
+    /// waiting (no server to ask): ext2/3/4, xfs, btrfs, tmpfs, ramfs, overlayfs, f2fs, bcachefs.
+    /// </summary>
+    private static readonly long[] CachedSafeTypes =
+        [0xEF53, 0x58465342, 0x9123683E, 0x01021994, 0x858458F6, 0x794C7630, 0xF2F52010, 0xCA451A4E];
     private readonly SafeFileHandle _root;
 
     public ConfinedRoot(string path, bool useOpenat2)
@@ -26,6 +36,29 @@ internal sealed class ConfinedRoot : IDisposable
         }
         _root = new SafeFileHandle(fd, ownsHandle: true);
         UsesOpenat2 = useOpenat2 && ProbeOpenat2();
+        CanTryCached = UsesOpenat2 && ProbeCached() && OnCachedSafeFileSystem();
+    }
+
+    /// <summary>
+    /// Whether <see cref="TryOpenCached"/> may be tried: openat2 knows RESOLVE_CACHED (Linux 5.12+) and the root is on a
+    /// local file system. False: every lookup and open is a call that may block.
+    /// </summary>
+    public bool CanTryCached { get; }
+
+    /// <summary>
+    /// Opens <paramref name="relativePath"/> like <see cref="Open"/>, but only if the kernel can do it from its caches
+    /// without waiting and without crossing into another mount; null otherwise, or on any error (the caller then does
+    /// the blocking <see cref="Open"/> off the socket's thread, which also gives the error the client should see).
+    /// Flags that make an open block or write (O_CREAT, O_TRUNC, write access) are refused by the kernel too.
+    /// </summary>
+    public Fd? TryOpenCached(string relativePath, int flags)
+    {
+        if (!CanTryCached) return null;
+        CheckPath(relativePath);
+        using var lease = Lease();
+        var how = new LibC.OpenHow { Flags = (ulong)(flags | LibC.O_NOFOLLOW | LibC.O_CLOEXEC), Resolve = ResolveCached };
+        long fd = LibC.openat2(LibC.SYS_openat2, lease.Fd, relativePath.Length == 0 ? "." : relativePath, ref how, 24);
+        return fd >= 0 ? new Fd((int)fd) : null;
     }
 
     /// <summary>False when the kernel (or a seccomp filter) refuses openat2 and components are opened one by one.</summary>
@@ -103,6 +136,23 @@ internal sealed class ConfinedRoot : IDisposable
         if (fd < 0) return false; // ENOSYS before Linux 5.6; EPERM from some seccomp filters
         LibC.close((int)fd);
         return true;
+    }
+
+    /// <summary>EINVAL before Linux 5.12 (no RESOLVE_CACHED); EAGAIN means it is known but "." was not cached.</summary>
+    private bool ProbeCached()
+    {
+        using var lease = Lease();
+        var how = new LibC.OpenHow { Flags = (ulong)(LibC.O_PATH | LibC.O_CLOEXEC), Resolve = ResolveCached };
+        long fd = LibC.openat2(LibC.SYS_openat2, lease.Fd, ".", ref how, 24);
+        if (fd < 0) return Fd.LastErrno == Errno.EAGAIN;
+        LibC.close((int)fd);
+        return true;
+    }
+
+    private bool OnCachedSafeFileSystem()
+    {
+        using var lease = Lease();
+        return LibC.fstatfs(lease.Fd, out var statfs) == 0 && CachedSafeTypes.Contains(statfs.Type);
     }
 
     /// <summary>Keeps the root descriptor open while a call uses its number (a dispose waits for it).</summary>

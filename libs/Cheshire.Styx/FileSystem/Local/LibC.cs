@@ -19,7 +19,10 @@ internal static class LibC
     public static readonly int O_DIRECTORY = RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x4000 : 0x10000;
     public static readonly int O_NOFOLLOW = RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x8000 : 0x20000;
 
-    public const ulong RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_NO_SYMLINKS = 0x04, RESOLVE_BENEATH = 0x08;
+    public const ulong RESOLVE_NO_XDEV = 0x01, RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_NO_SYMLINKS = 0x04, RESOLVE_BENEATH = 0x08;
+    public const ulong RESOLVE_CACHED = 0x20;
+    public const int RWF_NOWAIT = 0x08;
+    public const int AT_STATX_DONT_SYNC = 0x4000;
     public const long SYS_openat2 = 437;
 
     public const int F_SETFL = 4;
@@ -33,6 +36,13 @@ internal static class LibC
         public ulong Flags;
         public ulong Mode;
         public ulong Resolve;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Iovec
+    {
+        public nint Base;
+        public nuint Length;
     }
 
     [StructLayout(LayoutKind.Sequential)]
@@ -168,6 +178,9 @@ internal static class LibC
 
     [DllImport(Lib, SetLastError = true)]
     public static extern nint pread(SafeFileHandle fd, ref byte buffer, nuint count, long offset);
+
+    [DllImport(Lib, SetLastError = true)]
+    public static extern nint preadv2(SafeFileHandle fd, ref Iovec vector, int count, long offset, int flags);
 
     [DllImport(Lib, SetLastError = true)]
     public static extern nint pwrite(SafeFileHandle fd, ref byte buffer, nuint count, long offset);

@@ -44,8 +44,12 @@ public sealed class LocalFileSystem : IFileSystem, IDisposable, IAsyncDisposable
 
     public ValueTask<INode> AttachAsync(AttachRequest request, CancellationToken cancellationToken)
     {
-        RootNode.Stat();
-        return ValueTask.FromResult<INode>(RootNode);
+        if (RootNode.TryStatCached(out _)) return ValueTask.FromResult<INode>(RootNode);
+        return Blocking.Run<INode>(() =>
+        {
+            RootNode.Stat();
+            return RootNode;
+        }, cancellationToken);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using Cheshire.Styx.Protocol;
 using Microsoft.Win32.SafeHandles;
@@ -11,8 +12,20 @@ public sealed partial class LocalNode
     {
         LocalNames.Check(name);
         string path = RelativePath;
-        using var directory = _fs.Root.OpenDirectory(path);
-        return ValueTask.FromResult<INode>(Child(directory, name) ?? throw Fd.LastError());
+        string childPath = path.Length == 0 ? name : path + "/" + name;
+        if (_fs.Root.TryOpenCached(childPath, LibC.O_PATH) is { } cached)
+        {
+            using (cached)
+            {
+                if (LibC.statx(cached.Value, "", LibC.AT_EMPTY_PATH | LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, out var stat) == 0)
+                    return ValueTask.FromResult<INode>(Intern(name, stat));
+            }
+        }
+        return Blocking.Run<INode>(() =>
+        {
+            using var directory = _fs.Root.OpenDirectory(path);
+            return Child(directory, name) ?? throw Fd.LastError();
+        }, cancellationToken);
     }
 
     /// <summary>The node of <paramref name="name"/> in this directory, open as <paramref name="directory"/>; null (errno set) if it cannot be stat'ed.</summary>
@@ -28,31 +41,51 @@ public sealed partial class LocalNode
         return entries;
     }
 
-    /// <summary>Reads the directory through one descriptor, a getdents64 buffer at a time; the descriptor closes with the enumerator.</summary>
-    public IAsyncEnumerable<DirectoryEntry> EnumerateAsync(CancellationToken cancellationToken) =>
-        Enumerate(cancellationToken).ToAsyncEnumerable();
-
-    private IEnumerable<DirectoryEntry> Enumerate(CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the directory through one descriptor, a getdents64 buffer at a time (each, with the statx of its names, on
+    /// the thread pool: a directory not in memory is read from disk); the descriptor closes with the enumerator.
+    /// </summary>
+    public async IAsyncEnumerable<DirectoryEntry> EnumerateAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         string path = RelativePath;
-        using var directory = _fs.Root.Open(path, LibC.O_RDONLY | LibC.O_DIRECTORY);
-        var buffer = new byte[32 * 1024];
-        var names = new List<string>();
-        while (true)
+        var directory = await Task.Run(() => _fs.Root.Open(path, LibC.O_RDONLY | LibC.O_DIRECTORY), cancellationToken);
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            var buffer = new byte[32 * 1024];
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var batch = await Task.Run(() => ReadEntries(directory, buffer), cancellationToken);
+                if (batch.Count == 0) yield break;
+                // Entries are not interned: the server only reads their qid and attributes.
+                foreach (var (name, stat) in batch) yield return new DirectoryEntry(name, new LocalNode(_fs, this, name, stat, keepStat: true));
+            }
+        }
+        finally
+        {
+            directory.Dispose();
+        }
+    }
+
+    /// <summary>One getdents64 buffer's names with their stat; empty at the end (a buffer of only removed names reads on).</summary>
+    private static List<(string Name, LibC.Statx Stat)> ReadEntries(Fd directory, byte[] buffer)
+    {
+        var names = new List<string>();
+        var entries = new List<(string, LibC.Statx)>();
+        while (entries.Count == 0)
+        {
             nint length = LibC.getdents64(directory.Value, buffer, (nuint)buffer.Length);
             if (length < 0) throw Fd.LastError();
-            if (length == 0) yield break;
+            if (length == 0) break;
             ParseDirents(buffer.AsSpan(0, (int)length), names);
             foreach (var name in names)
             {
                 // An entry removed since getdents64 returned it is skipped.
-                // Entries are not interned: the server only reads their qid and attributes.
                 if (LibC.statx(directory.Value, name, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, out var stat) == 0)
-                    yield return new DirectoryEntry(name, new LocalNode(_fs, this, name, stat, keepStat: true));
+                    entries.Add((name, stat));
             }
         }
+        return entries;
     }
 
     /// <summary>struct linux_dirent64: d_ino[8] d_off[8] d_reclen[2] d_type[1] d_name (NUL-terminated).</summary>
@@ -75,6 +108,11 @@ public sealed partial class LocalNode
     {
         _fs.RequireWritable();
         LocalNames.Check(name);
+        return Blocking.Run(() => Create(name, options), cancellationToken);
+    }
+
+    private INode Create(string name, CreateOptions options)
+    {
         string path = RelativePath;
         uint permissions = options.Mode & UnixMode.PermissionMask;
         using var directory = _fs.Root.OpenDirectory(path);
@@ -122,7 +160,7 @@ public sealed partial class LocalNode
             node._createdSymlink = options.FileType == UnixMode.Symlink;
             node._createdFile = file;
         }
-        return ValueTask.FromResult<INode>(node);
+        return node;
     }
 
     /// <summary>
@@ -143,12 +181,16 @@ public sealed partial class LocalNode
         _fs.RequireWritable();
         LocalNames.Check(name);
         if (target is not LocalNode node || node._fs != _fs) throw new StyxErrorException(Errno.EXDEV);
+        return Blocking.Run(() => Link(node, name), cancellationToken);
+    }
+
+    private void Link(LocalNode node, string name)
+    {
         string targetPath = node.RelativePath;
         if (targetPath.Length == 0) throw new StyxErrorException(Errno.EPERM, "the export root cannot be linked");
         using var from = _fs.Root.OpenDirectory(LocalNames.Parent(targetPath));
         using var to = _fs.Root.OpenDirectory(RelativePath);
         // No AT_SYMLINK_FOLLOW: a symlink is linked as itself, never followed.
         Fd.Check(LibC.linkat(from.Value, LocalNames.Name(targetPath), to.Value, name, 0));
-        return ValueTask.CompletedTask;
     }
 }

@@ -42,8 +42,7 @@ public sealed partial class LocalNode
             _children ??= new(StringComparer.Ordinal);
             if (_children.TryGetValue(name, out var weak) && weak.TryGetTarget(out var existing) && !existing._removed)
             {
-                var qid = _fs.QidOf(stat);
-                lock (existing._sync) existing._qid = qid;
+                existing.Refresh(stat);
                 return existing;
             }
             var node = new LocalNode(_fs, this, name, stat);

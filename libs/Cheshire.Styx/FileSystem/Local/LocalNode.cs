@@ -14,6 +14,7 @@ public sealed partial class LocalNode : INode
     private readonly LocalFileSystem _fs;
     private readonly Lock _sync = new();
     private Qid _qid;
+    private uint _type;
     private LibC.Statx? _fresh;
     private bool _createdSymlink;
     private SafeFileHandle? _createdFile;
@@ -25,7 +26,44 @@ public sealed partial class LocalNode : INode
         _parent = parent;
         _name = name;
         _qid = fs.QidOf(stat);
+        _type = stat.Mode & UnixMode.TypeMask;
         if (keepStat) _fresh = stat;
+    }
+
+    /// <summary>Keeps the qid and file type of the latest stat.</summary>
+    private void Refresh(in LibC.Statx stat)
+    {
+        var qid = _fs.QidOf(stat);
+        lock (_sync)
+        {
+            _qid = qid;
+            _type = stat.Mode & UnixMode.TypeMask;
+        }
+    }
+
+    /// <summary>
+    /// stat from the kernel's caches on the caller's thread (the node reopened O_PATH by a cached lookup, then statx of
+    /// that descriptor, which a local file system answers from the inode in memory); false if that would wait.
+    /// </summary>
+    internal bool TryStatCached(out LibC.Statx stat)
+    {
+        stat = default;
+        string path;
+        try
+        {
+            path = RelativePath;
+        }
+        catch (StyxErrorException)
+        {
+            return false;
+        }
+        if (_fs.Root.TryOpenCached(path, LibC.O_PATH) is not { } node) return false;
+        using (node)
+        {
+            if (LibC.statx(node.Value, "", LibC.AT_EMPTY_PATH | LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, out stat) < 0) return false;
+        }
+        Refresh(stat);
+        return true;
     }
 
     public Qid Qid
@@ -46,8 +84,7 @@ public sealed partial class LocalNode : INode
             using var directory = _fs.Root.OpenDirectory(LocalNames.Parent(path));
             Fd.Check(LibC.statx(directory.Value, LocalNames.Name(path), LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, out stat));
         }
-        var qid = _fs.QidOf(stat);
-        lock (_sync) _qid = qid;
+        Refresh(stat);
         return stat;
     }
 
@@ -59,11 +96,23 @@ public sealed partial class LocalNode : INode
             fresh = _fresh;
             _fresh = null;
         }
-        var stat = fresh ?? StatPathOrOpen();
-        string target = (stat.Mode & UnixMode.TypeMask) == UnixMode.Symlink ? ReadLink(RelativePath) : "";
+        // A symlink's target is read from its data, which may not be in memory.
+        if (fresh is { } known && !IsSymlink(known)) return ValueTask.FromResult(Attributes(known, ""));
+        if (fresh is null && TryStatCached(out var cached) && !IsSymlink(cached)) return ValueTask.FromResult(Attributes(cached, ""));
+        return Blocking.Run(() =>
+        {
+            var stat = fresh ?? StatPathOrOpen();
+            return Attributes(stat, IsSymlink(stat) ? ReadLink(RelativePath) : "");
+        }, cancellationToken);
+    }
+
+    private static bool IsSymlink(in LibC.Statx stat) => (stat.Mode & UnixMode.TypeMask) == UnixMode.Symlink;
+
+    private NodeAttributes Attributes(in LibC.Statx stat, string target)
+    {
         string name;
         lock (_fs.TreeLock) name = _parent is null && !_removed ? "/" : _name;
-        return ValueTask.FromResult(LocalAttributes.From(stat, _fs.QidOf(stat), name, target));
+        return LocalAttributes.From(stat, _fs.QidOf(stat), name, target);
     }
 
     /// <summary>Stat by path; once the path is gone (unlinked while open), through an open descriptor.</summary>
@@ -114,6 +163,11 @@ public sealed partial class LocalNode : INode
     public ValueTask SetAttributesAsync(AttributeChanges changes, CancellationToken cancellationToken)
     {
         _fs.RequireWritable();
+        return Blocking.Run(() => SetAttributes(changes), cancellationToken);
+    }
+
+    private void SetAttributes(AttributeChanges changes)
+    {
         if (changes.Gid is null && changes.GroupName is { } group)
             changes = changes with { Gid = OsNames.GroupId(group) ?? throw new StyxErrorException(Errno.EINVAL, $"no group '{group}'") };
         if (changes.Uid is not null || changes.Gid is not null)
@@ -137,9 +191,7 @@ public sealed partial class LocalNode : INode
             var times = LocalAttributes.Times(changes.AccessTime, changes.ModifyTime);
             AtName(RelativePath, (fd, name) => LibC.utimensat(fd, name, times, LibC.AT_SYMLINK_NOFOLLOW));
         }
-        var stat = StatPathOrOpen();
-        lock (_sync) _qid = _fs.QidOf(stat);
-        return ValueTask.CompletedTask;
+        Refresh(StatPathOrOpen());
     }
 
     /// <summary>ftruncate through a descriptor the node has open for writing (ftruncate of an open, maybe unlinked, file).</summary>
@@ -203,9 +255,37 @@ public sealed partial class LocalNode : INode
         }
         if (created is not null) return ValueTask.FromResult<IOpenFile>(OpenCreated(this, created, options));
         if (createdSymlink)
-            return ValueTask.FromResult<IOpenFile>(new LocalOpenFile(this, new SafeFileHandle(_fs.Root.Open(RelativePath, LibC.O_PATH).Value, true), options));
+            return Blocking.Run<IOpenFile>(() => new LocalOpenFile(this, new SafeFileHandle(_fs.Root.Open(RelativePath, LibC.O_PATH).Value, true), options), cancellationToken);
         // O_NONBLOCK so that opening a fifo never waits for its other end; cleared again below.
-        var fd = _fs.Root.Open(RelativePath, flags | LibC.O_NOCTTY | LibC.O_NONBLOCK);
+        flags |= LibC.O_NOCTTY | LibC.O_NONBLOCK;
+        if (flags == (LibC.O_RDONLY | LibC.O_NOCTTY | LibC.O_NONBLOCK) && TryOpenCached(flags, options) is { } cached)
+            return ValueTask.FromResult<IOpenFile>(cached);
+        return Blocking.Run<IOpenFile>(() => Opened(_fs.Root.Open(RelativePath, flags), options, closeInline: false), cancellationToken);
+    }
+
+    /// <summary>
+    /// A read-only open from the caches, for a node last seen as a regular file or directory (opening a device runs its
+    /// driver); null if it would wait.
+    /// </summary>
+    private LocalOpenFile? TryOpenCached(int flags, OpenOptions options)
+    {
+        uint type;
+        lock (_sync) type = _type;
+        if (type is not (UnixMode.Regular or UnixMode.Directory)) return null;
+        string path;
+        try
+        {
+            path = RelativePath;
+        }
+        catch (StyxErrorException)
+        {
+            return null;
+        }
+        return _fs.Root.TryOpenCached(path, flags) is { } fd ? Opened(fd, options, closeInline: true) : null;
+    }
+
+    private LocalOpenFile Opened(Fd fd, OpenOptions options, bool closeInline)
+    {
         var handle = new SafeFileHandle(fd.Value, ownsHandle: true);
         if (LibC.fcntl(handle, LibC.F_SETFL, options.Append ? LibC.O_APPEND : 0) < 0)
         {
@@ -213,7 +293,7 @@ public sealed partial class LocalNode : INode
             handle.Dispose();
             throw error;
         }
-        return ValueTask.FromResult<IOpenFile>(new LocalOpenFile(this, handle, options));
+        return new LocalOpenFile(this, handle, options, closeInline);
     }
 
     /// <summary>
@@ -234,6 +314,11 @@ public sealed partial class LocalNode : INode
     public ValueTask RemoveAsync(CancellationToken cancellationToken)
     {
         _fs.RequireWritable();
+        return Blocking.Run(Remove, cancellationToken);
+    }
+
+    private void Remove()
+    {
         string path = RelativePath;
         if (path.Length == 0) throw new StyxErrorException(Errno.EBUSY, "the export root cannot be removed");
         using var directory = _fs.Root.OpenDirectory(LocalNames.Parent(path));
@@ -246,13 +331,17 @@ public sealed partial class LocalNode : INode
             Fd.Check(LibC.unlinkat(directory.Value, name, flags ^ LibC.AT_REMOVEDIR));
         }
         Removed();
-        return ValueTask.CompletedTask;
     }
 
     public ValueTask RenameAsync(INode? newParent, string newName, CancellationToken cancellationToken)
     {
         _fs.RequireWritable();
         LocalNames.Check(newName);
+        return Blocking.Run(() => Rename(newParent, newName), cancellationToken);
+    }
+
+    private void Rename(INode? newParent, string newName)
+    {
         string path = RelativePath;
         if (path.Length == 0) throw new StyxErrorException(Errno.EBUSY, "the export root cannot be renamed");
         string target = newParent switch
@@ -267,14 +356,13 @@ public sealed partial class LocalNode : INode
             Fd.Check(LibC.renameat(from.Value, LocalNames.Name(path), to.Value, newName));
         }
         Moved(newParent as LocalNode ?? _parent, newName);
-        return ValueTask.CompletedTask;
     }
 
     public ValueTask<string> ReadLinkAsync(CancellationToken cancellationToken)
     {
         string path = RelativePath;
         if (path.Length == 0) throw new StyxErrorException(Errno.EINVAL);
-        return ValueTask.FromResult(ReadLink(path));
+        return Blocking.Run(() => ReadLink(path), cancellationToken);
     }
 
     private string ReadLink(string path)
@@ -286,12 +374,15 @@ public sealed partial class LocalNode : INode
         return Encoding.UTF8.GetString(buffer, 0, (int)length);
     }
 
-    public ValueTask<FileSystemStatistics> GetFileSystemStatisticsAsync(CancellationToken cancellationToken)
+    public ValueTask<FileSystemStatistics> GetFileSystemStatisticsAsync(CancellationToken cancellationToken) =>
+        Blocking.Run(StatFileSystem, cancellationToken);
+
+    private FileSystemStatistics StatFileSystem()
     {
         using var node = _fs.Root.Open(RelativePath, LibC.O_PATH);
         Fd.Check(LibC.fstatfs(node.Value, out var s));
         ulong fsid = (uint)s.FsId0 | (ulong)(uint)s.FsId1 << 32;
-        return ValueTask.FromResult(new FileSystemStatistics((uint)s.Type, (uint)s.BlockSize, s.Blocks, s.BlocksFree,
-            s.BlocksAvailable, s.Files, s.FilesFree, fsid, (uint)s.NameLength));
+        return new FileSystemStatistics((uint)s.Type, (uint)s.BlockSize, s.Blocks, s.BlocksFree,
+            s.BlocksAvailable, s.Files, s.FilesFree, fsid, (uint)s.NameLength);
     }
 }
