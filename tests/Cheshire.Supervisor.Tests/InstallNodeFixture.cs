@@ -1,6 +1,9 @@
 using System.Globalization;
+using System.Net.Sockets;
 using Aspire.Hosting;
+using Aspire.Hosting.Testing;
 using Cheshire.Identity;
+using Cheshire.Styx.Client;
 using Cheshire.Testing;
 using Grpc.Net.Client;
 
@@ -36,6 +39,15 @@ public sealed class InstallNodeFixture : IAsyncLifetime
         App = await NodeApp.StartAsync(DataDirectory, SupervisorPort, [], HealthyModules, cts.Token);
         _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{SupervisorPort.ToString(CultureInfo.InvariantCulture)}");
         Modules = new Protos.Modules.Modules.ModulesClient(_channel);
+    }
+
+    /// <summary>The node's namespace as its user sees it: a 9P connection to styx-root.</summary>
+    public async Task<StyxFs> MountNamespaceAsync(CancellationToken cancellationToken)
+    {
+        var styx = App.GetEndpoint("styx-root", "styx");
+        var tcp = new TcpClient();
+        await tcp.ConnectAsync(styx.Host, styx.Port, cancellationToken);
+        return await StyxFs.MountAsync(tcp.GetStream(), uname: NodeUid, ct: cancellationToken);
     }
 
     /// <summary>Stops the node and starts it again on the same data folder (and supervisor port).</summary>

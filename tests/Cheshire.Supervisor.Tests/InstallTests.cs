@@ -1,5 +1,6 @@
 using Cheshire.Protos;
 using Cheshire.Protos.Modules;
+using Cheshire.Styx.Protocol;
 using Cheshire.Testing;
 using Google.Protobuf;
 using Grpc.Core;
@@ -104,6 +105,12 @@ public sealed class InstallTests(InstallNodeFixture node) : IClassFixture<Instal
         Assert.Equal(StatusCode.FailedPrecondition, uninstall.StatusCode);
         Assert.Equal("'dht' is built into the node, not installed: only modules added by Modules.Install can be uninstalled (Modules.Stop stops it).",
             uninstall.Status.Detail);
+        // The same through the namespace: echo uninstall > /modules/dht/ctl is refused (EPERM, the supervisor's refusal).
+        await using (var fs = await node.MountNamespaceAsync(Ct))
+        {
+            var ctl = await Assert.ThrowsAsync<StyxErrorException>(() => fs.WriteTextAsync("modules/dht/ctl", "uninstall\n", Ct));
+            Assert.Equal(Errno.EPERM, ctl.Errno);
+        }
         var dht = Assert.Single((await ListAsync()).Modules, m => m.Name == "dht");
         Assert.Equal(ModuleState.Running, dht.State);
         Assert.False(Directory.Exists(Path.Combine(node.DataDirectory, "modules", "dht")));

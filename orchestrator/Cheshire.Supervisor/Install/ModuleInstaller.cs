@@ -202,8 +202,11 @@ public sealed partial class ModuleInstaller(
             var folder = InstalledFolders().FirstOrDefault(f => Path.GetFileName(f) == name);
             _running.TryRemove(name, out var process);
             if (folder is null && process is null)
-                throw new InstallException(StatusCode.NotFound, $"no installed module named '{name}'; installed: " +
-                    $"{(_running.IsEmpty ? "none" : string.Join(", ", _running.Keys.Order(StringComparer.Ordinal)))}.");
+            {
+                var names = InstalledFolders().Select(Path.GetFileName).ToList();
+                throw new InstallException(StatusCode.NotFound,
+                    $"no installed module named '{name}'; installed: {(names.Count == 0 ? "none" : string.Join(", ", names))}.");
+            }
             var pid = 0;
             if (process is not null)
             {

@@ -7,7 +7,8 @@ namespace Cheshire.StyxProvider.Control.Modules;
 /// <summary>
 /// The commands of /modules/NAME/ctl, each a call to the supervisor's Modules API. start, stop and restart reply with
 /// the module's line as /modules/list shows it after the command; test with its result (also kept in NAME/test);
-/// watch with the switch's new position; set and reset with the saved value and whether it applied at once.
+/// watch with the switch's new position; set and reset with the saved value and whether it applied at once; uninstall
+/// (a module Modules.Install added) with the folder removed and the process stopped.
 /// </summary>
 public sealed class ModuleCommands(string name, ModulesCalls calls)
 {
@@ -24,6 +25,7 @@ public sealed class ModuleCommands(string name, ModulesCalls calls)
         ("watch", WatchUsage),
         ("set", SetUsage),
         ("reset", ResetUsage),
+        ("uninstall", "uninstall"),
     ];
 
     public static readonly string Help = string.Join('\n', Commands.Select(c => c.Usage)) + "\n";
@@ -45,6 +47,7 @@ public sealed class ModuleCommands(string name, ModulesCalls calls)
             "watch" => WatchAsync(line, ct),
             "set" => SetAsync(line, reset: false, ct),
             "reset" => SetAsync(line, reset: true, ct),
+            "uninstall" => UninstallAsync(line, ct),
             _ => throw new StyxErrorException(Errno.EINVAL,
                 $"{ModulesTree.Mount}/{name}: unknown command '{line.Verb}'; commands: {string.Join(", ", Commands.Select(c => c.Verb))}"),
         };
@@ -77,6 +80,16 @@ public sealed class ModuleCommands(string name, ModulesCalls calls)
         var status = await calls.RunAsync((c, d) => c.SetWatchAsync(new SetWatchRequest { Name = name, On = on }, deadline: d,
             cancellationToken: ct).ResponseAsync, ModulesCalls.ReadDeadline, ct);
         return $"{ControlText.Field(status.Name)} watch {(status.Watch ? "on" : "off")}\n";
+    }
+
+    /// <summary>Modules.Uninstall: only a module Modules.Install added; the supervisor refuses the node's own.</summary>
+    private async Task<string> UninstallAsync(CommandLine line, CancellationToken ct)
+    {
+        line.End("uninstall");
+        var reply = await calls.RunAsync((c, d) => c.UninstallAsync(new ModuleRequest { Name = name }, deadline: d, cancellationToken: ct).ResponseAsync,
+            ModulesCalls.CommandDeadline, ct);
+        return new PairLines().Add("uninstalled", reply.Name).Add("directory", reply.Directory)
+            .Raw("stopped_pid", ModulesText.Pid(reply.StoppedProcessId)).ToString();
     }
 
     private async Task<string> SetAsync(CommandLine line, bool reset, CancellationToken ct)

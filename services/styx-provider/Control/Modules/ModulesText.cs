@@ -68,5 +68,5 @@ public static class ModulesText
         _ => "unknown",
     };
 
-    private static string Pid(int pid) => pid == 0 ? "-" : pid.ToString(CultureInfo.InvariantCulture);
+    public static string Pid(int pid) => pid == 0 ? "-" : pid.ToString(CultureInfo.InvariantCulture);
 }

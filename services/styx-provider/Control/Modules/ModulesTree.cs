@@ -7,7 +7,7 @@ namespace Cheshire.StyxProvider.Control.Modules;
 
 /// <summary>
 /// The /modules control tree (see Control/README.md), served from the supervisor's Modules API: <c>list</c>, and per
-/// module NAME/status, NAME/ctl (start, stop, restart, test, watch on|off, set KEY VALUE, reset KEY) and NAME/test
+/// module NAME/status, NAME/ctl (start, stop, restart, test, watch on|off, set KEY VALUE, reset KEY, uninstall) and NAME/test
 /// (the last test run through ctl).
 /// </summary>
 public static class ModulesTree

@@ -60,11 +60,11 @@ public sealed partial class ModulesTreeTests(ModulesNode node) : IClassFixture<M
     public async Task AnUnknownVerbOrNameIsAClearError()
     {
         await using var fs = await node.MountAsync(Ct);
-        Assert.Equal("start\nstop\nrestart\ntest\nwatch on|off\nset KEY VALUE\nreset KEY\n", await fs.ReadTextAsync("dht/ctl", Ct));
+        Assert.Equal("start\nstop\nrestart\ntest\nwatch on|off\nset KEY VALUE\nreset KEY\nuninstall\n", await fs.ReadTextAsync("dht/ctl", Ct));
 
         var verb = await Assert.ThrowsAsync<StyxErrorException>(() => fs.CommandAsync("dht/ctl", "frob", Ct));
         Assert.Equal(Errno.EINVAL, verb.Errno);
-        Assert.Equal("modules/dht: unknown command 'frob'; commands: start, stop, restart, test, watch, set, reset", verb.Message);
+        Assert.Equal("modules/dht: unknown command 'frob'; commands: start, stop, restart, test, watch, set, reset, uninstall", verb.Message);
 
         var extra = await Assert.ThrowsAsync<StyxErrorException>(() => fs.CommandAsync("dht/ctl", "stop now", Ct));
         Assert.Equal(Errno.EINVAL, extra.Errno);
