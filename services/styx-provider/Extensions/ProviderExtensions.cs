@@ -43,7 +43,12 @@ public static class ProviderExtensions
                 .CreateModuleClient<NamespaceClient>(NamespaceMounter.Module));
             builder.Services.AddSingleton(s => s.GetRequiredService<Grpc.Net.ClientFactory.GrpcClientFactory>()
                 .CreateModuleStreamingClient<Health.HealthClient>(NamespaceMounter.Module));
-            builder.Services.AddHostedService<NamespaceMounter>();
+            if (settings.StyxRootReplicas is null) builder.Services.AddHostedService<NamespaceMounter>();
+            else
+            {
+                ReplicaMounters.GrpcPort(builder.Configuration);
+                builder.Services.AddHostedService<ReplicaMounters>();
+            }
         }
 
         ProviderSocket.PrepareForBind(settings.Socket);

@@ -22,6 +22,12 @@ public sealed class ProviderOptions
     public string Endpoint { get; set; } = "";
 
     public bool MountInNamespace { get; set; } = true;
+
+    /// <summary>
+    /// Empty: the trees are mounted in the one styx-root of services:styx-root. A host name (swarm's tasks.styx-root, a
+    /// Kubernetes headless Service): every address it resolves to is a styx-root replica, and each gets the mounts.
+    /// </summary>
+    public string StyxRootReplicas { get; set; } = "";
     public double ReconcileSeconds { get; set; } = 30;
     public uint MaxMessageSize { get; set; } = 512 * 1024 + 24;
     public bool InlineIo { get; set; }
@@ -34,6 +40,8 @@ public sealed class ProviderOptions
             throw new InvalidOperationException($"{ProviderSettings.SocketKey} '{Socket}' is longer than a Unix socket path may be (107 bytes).");
         if (Endpoint.Length > 0 && !IPEndPoint.TryParse(Endpoint, out _))
             throw new InvalidOperationException($"{ProviderSettings.EndpointKey} '{Endpoint}' is not an address:port such as 127.0.0.1:5642.");
+        if (StyxRootReplicas.Length > 0 && Uri.CheckHostName(StyxRootReplicas) is not (UriHostNameType.Dns or UriHostNameType.IPv4))
+            throw new InvalidOperationException($"{ProviderSettings.StyxRootReplicasKey} '{StyxRootReplicas}' is not a host name such as tasks.styx-root.");
         if (ReconcileSeconds is <= 0 or > 3600 || double.IsNaN(ReconcileSeconds))
             throw new InvalidOperationException($"{ProviderSettings.ReconcileKey} {ReconcileSeconds} must be between 0 and 3600 seconds.");
         if (MaxMessageSize < 4096)

@@ -14,6 +14,7 @@ public sealed record ProviderSettings
     public const string SocketKey = "Provider:Socket";
     public const string EndpointKey = "Provider:Endpoint";
     public const string MountKey = "Provider:MountInNamespace";
+    public const string StyxRootReplicasKey = "Provider:StyxRootReplicas";
     public const string ReconcileKey = "Provider:ReconcileSeconds";
     public const string MaxMessageSizeKey = "Provider:MaxMessageSize";
     public const string ScriptLimitsKey = "Provider:Scripts";
@@ -30,6 +31,9 @@ public sealed record ProviderSettings
 
     /// <summary>Whether the provider mounts its trees in styx-root's namespace.</summary>
     public bool MountInNamespace { get; init; } = true;
+
+    /// <summary>A host name whose every address is a styx-root replica to mount in; null: the one styx-root (services:styx-root).</summary>
+    public string? StyxRootReplicas { get; init; }
 
     /// <summary>
     /// How often the mounts in styx-root are checked besides when styx-root (re)appears or the servers change: a safety
@@ -64,6 +68,7 @@ public sealed record ProviderSettings
             Socket = socket,
             Endpoint = options.Endpoint.Length > 0 ? IPEndPoint.Parse(options.Endpoint) : null,
             MountInNamespace = options.MountInNamespace,
+            StyxRootReplicas = options.StyxRootReplicas.Length > 0 ? options.StyxRootReplicas : null,
             ReconcileInterval = TimeSpan.FromSeconds(options.ReconcileSeconds),
             MaxMessageSize = options.MaxMessageSize,
             InlineIo = options.InlineIo,

@@ -1,4 +1,3 @@
-using System.Net;
 using Cheshire.Styx.Client;
 using DotNet.Testcontainers.Builders;
 using DotNet.Testcontainers.Configurations;
@@ -144,15 +143,7 @@ public sealed class ContainerNode : IAsyncDisposable
     }
 
     /// <summary>A gRPC channel to <paramref name="module"/>'s gRPC port, each connection relayed inside its container.</summary>
-    public GrpcChannel Channel(string module, int port)
-    {
-        var handler = new SocketsHttpHandler
-        {
-            // Not the connect's token: the exec stream lives as long as the HTTP/2 connection, past the connect.
-            ConnectCallback = async (_, _) => await ExecRelayStream.OpenAsync(_engine.Client, _containers[module].Id, port, CancellationToken.None),
-        };
-        return GrpcChannel.ForAddress($"http://{module}", new GrpcChannelOptions { HttpHandler = handler, HttpVersion = HttpVersion.Version20 });
-    }
+    public GrpcChannel Channel(string module, int port) => ExecChannel.For(_engine.Client, _containers[module].Id, port);
 
     /// <summary>Each container's state and the last warnings and errors it logged: what a failed test shows.</summary>
     public async Task<string> DescribeAsync()

@@ -1,10 +1,7 @@
-using System.Text;
 using System.Text.RegularExpressions;
 using Cheshire.Protos.Dht;
 using Cheshire.Testing;
 using Docker.DotNet.Models;
-using Google.Protobuf;
-using Grpc.Core;
 
 namespace Cheshire.Deploy.Tests.Containers;
 
@@ -54,15 +51,15 @@ public sealed partial class RehearsalTests(ThreeNodes nodes) : IClassFixture<Thr
             return info.RoutingTableSize >= 2 ? info : throw new InvalidOperationException($"node 2's dht knows {info.RoutingTableSize} nodes");
         }, Patience, "node 2's dht knowing both other nodes", ct);
 
-        var before = await PutAsync(dht1, "before the kill", ct);
+        var before = await DhtCalls.PutAsync(dht1, "before the kill", ct);
         await nodes.Engine!.Client.Containers.KillContainerAsync(node2["dht"].Id, new ContainerKillParameters { Signal = "KILL" }, ct);
-        var during = await Eventually.SucceedsAsync(() => PutAsync(dht3, "while node 2's dht is down", ct), Patience, "a put with node 2's dht killed", ct);
-        Assert.Equal("before the kill", await GetAsync(dht3, before, ct));
-        Assert.Equal("while node 2's dht is down", await GetAsync(dht1, during, ct));
+        var during = await Eventually.SucceedsAsync(() => DhtCalls.PutAsync(dht3, "while node 2's dht is down", ct), Patience, "a put with node 2's dht killed", ct);
+        Assert.Equal("before the kill", await DhtCalls.GetAsync(dht3, before, ct));
+        Assert.Equal("while node 2's dht is down", await DhtCalls.GetAsync(dht1, during, ct));
 
         await node2["dht"].StartAsync(ct);
         Assert.Equal("while node 2's dht is down",
-            await Eventually.SucceedsAsync(() => GetAsync(dht2, during, ct), Patience, "the restarted dht finding a value put while it was down", ct));
+            await Eventually.SucceedsAsync(() => DhtCalls.GetAsync(dht2, during, ct), Patience, "the restarted dht finding a value put while it was down", ct));
 
         // Stopped as Kubernetes stops a pod (SIGTERM) and started on the same volume: it comes back with its contacts.
         await node2["dht"].StopAsync(ct);
@@ -75,30 +72,13 @@ public sealed partial class RehearsalTests(ThreeNodes nodes) : IClassFixture<Thr
             return int.Parse(starts[^1].Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         }, Patience, "the dht's third start in its log", ct);
         Assert.True(rejoined >= 1, $"the restarted dht rejoined with {rejoined} saved contacts answering");
-        Assert.Equal("before the kill", await Eventually.SucceedsAsync(() => GetAsync(dht2, before, ct), Patience, "a get on the restarted dht", ct));
+        Assert.Equal("before the kill", await Eventually.SucceedsAsync(() => DhtCalls.GetAsync(dht2, before, ct), Patience, "a get on the restarted dht", ct));
     }
 
     private ContainerNode Require(int n)
     {
         nodes.Engine!.RequireImages();
         return nodes.Nodes[n - 1];
-    }
-
-    private static async Task<string> PutAsync(Dht.DhtClient dht, string text, CancellationToken ct)
-    {
-        var name = $"rehearsal/{Guid.NewGuid():N}";
-        var reply = await dht.PutAsync(new PutRequest { Key = new Key { Name = name }, Data = ByteString.CopyFromUtf8(text) },
-            deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: ct);
-        if (reply.Stored < 2) throw new InvalidOperationException($"stored on {reply.Stored} of {reply.Asked} nodes");
-        return name;
-    }
-
-    private static async Task<string> GetAsync(Dht.DhtClient dht, string name, CancellationToken ct)
-    {
-        using var call = dht.Get(new GetRequest { Key = new Key { Name = name } }, deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: ct);
-        await foreach (var value in call.ResponseStream.ReadAllAsync(ct))
-            return Encoding.UTF8.GetString(value.Data.Span);
-        throw new InvalidOperationException($"no value under {name}");
     }
 
     [GeneratedRegex(@"(\d+) saved contacts answered")]

@@ -39,7 +39,7 @@ public sealed class ThreeNodes : IAsyncLifetime
             if (made.Exit != 0) throw new InvalidOperationException($"node-secret.sh: {made.Error}");
             if (n == 1) File.Copy(Path.Combine(keys, "user.key"), userKey);
             // What a Secret volume with defaultMode 0440 and fsGroup gives the pod: readable by the group, copied as 0600.
-            MakeReadable(keys);
+            HostFiles.MakeReadable(keys);
 
             var exports = Path.Combine(_folder.FullName, $"node{n}-exports");
             Directory.CreateDirectory(Path.Combine(exports, "shared"));
@@ -48,27 +48,12 @@ public sealed class ThreeNodes : IAsyncLifetime
                 ? $$"""{ "/{{ExportedPath}}": { "server": "export", "root": "/srv/cheshire/shared", "readOnly": true } }"""
                 : "{}", ct);
             if (n == 1) await File.WriteAllTextAsync(Path.Combine(exports, "shared", "hello.txt"), ExportedText, ct);
-            MakeReadable(exports);
-            MakeReadable(exportsFile);
+            HostFiles.MakeReadable(exports);
+            HostFiles.MakeReadable(exportsFile);
 
             string[] bootstrap = n == 1 ? [] : ["node1-dht-peers:4222"];
             Nodes.Add(await ContainerNode.StartAsync(Engine, _network, $"node{n}-", keys, exportsFile, exports, bootstrap, ct));
         }
-    }
-
-    private static void MakeReadable(string path)
-    {
-        if (OperatingSystem.IsWindows()) return;
-        const UnixFileMode file = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
-        const UnixFileMode folder = file | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
-        if (File.Exists(path))
-        {
-            File.SetUnixFileMode(path, file);
-            return;
-        }
-        File.SetUnixFileMode(path, folder);
-        foreach (var entry in Directory.EnumerateFileSystemEntries(path, "*", SearchOption.AllDirectories))
-            File.SetUnixFileMode(entry, Directory.Exists(entry) ? folder : file);
     }
 
     public async ValueTask DisposeAsync()

@@ -32,6 +32,8 @@ public sealed class ModuleSettingsTests
 
         Assert.Contains("Provider:ReconcileSeconds 0 must be between 0 and 3600 seconds.",
             await RefusedAsync("Provider:ReconcileSeconds", "0"), StringComparison.Ordinal);
+        Assert.Contains("Provider:StyxRootReplicas 'tasks styx-root' is not a host name",
+            await RefusedAsync("Provider:StyxRootReplicas", "tasks styx-root"), StringComparison.Ordinal);
         Assert.Contains("Publishing:EntryLifetime 00:00:01 must be between",
             await RefusedAsync("Publishing:EntryLifetime", "00:00:01"), StringComparison.Ordinal);
 

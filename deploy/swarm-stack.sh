@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Prints a Docker swarm stack file for one Cheshire node, generated from the settings the Kubernetes manifests use
+# (deploy/k8s/base/settings: node.env + MODULE.env), so the two cannot drift apart:
+#   deploy/swarm-stack.sh --keys DIR --exports-file FILE --exports-dir DIR [--internal] [--tag TAG] > cheshire.yml
+#   docker stack deploy --resolve-image never -c cheshire.yml cheshire
+# --keys: node.key and user.key (deploy/node-secret.sh DIR makes them), given to every module as swarm secrets.
+# --exports-file: styx-provider's exports.json (a swarm config); --exports-dir: the folder its exports live in (bind
+# mounted at /srv/cheshire). --internal: the overlay network reaches nothing outside the swarm (the rehearsal's).
+# What differs from Kubernetes, each for a swarm reason (deploy/README.md, "Swarm"):
+#   dht-peers:4222 -> tasks.dht:4222      swarm's name listing every replica of a service (the headless Service)
+#   http://127.0.0.1:PORT -> http://MODULE:PORT  one service per module: the styx modules are not one pod, so
+#                                          styx-root may scale alone; styx-provider mounts its trees in every
+#                                          replica (Provider__StyxRootReplicas=tasks.styx-root)
+#   the styx modules' data folder           one named volume shared by styx-root (any number of replicas),
+#                                          styx-provider and styx-client (their Unix sockets), as the pod's emptyDir;
+#                                          all of them on one swarm node (a placement constraint on a larger swarm)
+#   dht's data folder and DHT state         a volume per replica slot (STACK_dht-1, -2…), as the StatefulSet's
+#                                          claims: a replica started again in its slot keeps its DHT id and contacts
+#   mainline-dht's data folder              a volume of the task (its routing table lives as long as the task)
+set -euo pipefail
+cd "$(dirname "$0")"
+settings=k8s/base/settings
+
+keys="" exports_file="" exports_dir="" internal=false
+tag="$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' ../Directory.Build.props | head -1)"
+usage() { echo "usage: deploy/swarm-stack.sh --keys DIR --exports-file FILE --exports-dir DIR [--internal] [--tag TAG]" >&2; exit 2; }
+while (($#)); do
+  case "$1" in
+    --keys) keys="${2:-}"; shift 2 ;;
+    --exports-file) exports_file="${2:-}"; shift 2 ;;
+    --exports-dir) exports_dir="${2:-}"; shift 2 ;;
+    --internal) internal=true; shift ;;
+    --tag) tag="${2:-}"; shift 2 ;;
+    *) usage ;;
+  esac
+done
+[ -n "$keys" ] && [ -n "$exports_file" ] && [ -n "$exports_dir" ] || usage
+for f in "$keys/node.key" "$keys/user.key" "$exports_file"; do
+  [ -f "$f" ] || { echo "swarm-stack.sh: $f is not a file" >&2; exit 1; }
+done
+[ -d "$exports_dir" ] || { echo "swarm-stack.sh: $exports_dir is not a folder" >&2; exit 1; }
+keys="$(cd "$keys" && pwd)"
+exports_file="$(cd "$(dirname "$exports_file")" && pwd)/$(basename "$exports_file")"
+exports_dir="$(cd "$exports_dir" && pwd)"
+
+# The environment of MODULE as YAML list items: node.env, MODULE.env, rewritten for swarm, then the swarm's own
+# (a later value of a key replaces an earlier one).
+environment() { # environment MODULE EXTRA...
+  local module="$1"; shift
+  { grep -hv '^\s*\(#\|$\)' "$settings/node.env" "$settings/$module.env" |
+      sed -e 's#dht-peers:#tasks.dht:#' \
+          -e 's#^services__\([a-z-]*\)__grpc__0=http://127\.0\.0\.1:#services__\1__grpc__0=http://\1:#'
+    printf '%s\n' CHESHIRE_NODE_KEY_FILE=/run/secrets/cheshire-node.key CHESHIRE_USER_KEY_FILE=/run/secrets/cheshire-user.key "$@"
+  } | awk -F= '{ key[NR] = $1; line[NR] = $0; last[$1] = NR } END { for (i = 1; i <= NR; i++) if (last[key[i]] == i) print line[i] }' |
+    sed 's/.*/      - "&"/'
+}
+
+# One service; its data folder and extra mounts come as YAML lines.
+service() { # service MODULE DATA-VOLUME-LINES EXTRA-LINES ENV...
+  local module="$1" data="$2" extra="$3"; shift 3
+  cat <<YAML
+  $module:
+    image: cheshire/$module:$tag
+    user: "10001:10001"
+    read_only: true
+    cap_drop: [ALL]
+    networks: [cheshire]
+    environment:
+$(environment "$module" "$@")
+    secrets:
+      - { source: node-key, target: cheshire-node.key, uid: "10001", gid: "10001", mode: 0400 }
+      - { source: user-key, target: cheshire-user.key, uid: "10001", gid: "10001", mode: 0400 }
+    volumes:
+      - { type: tmpfs, target: /tmp, tmpfs: { size: 67108864 } }
+$data
+$extra
+    deploy:
+      replicas: 1
+      restart_policy: { condition: any, delay: 1s }
+YAML
+}
+
+# Volumes, not tmpfs: swarm makes a tmpfs root's, and a new volume takes the image's folder (owned by uid 10001).
+task_data='      - { type: volume, target: /var/lib/cheshire }'
+dht_data='      - { type: volume, source: dht, target: /var/lib/cheshire }'
+styx_data='      - { type: volume, source: styx-data, target: /var/lib/cheshire }'
+
+cat <<YAML
+# Generated by deploy/swarm-stack.sh from deploy/k8s/base/settings: edit those, not this file.
+version: "3.8"
+services:
+$(service dht "$dht_data" "" Cheshire__InstanceDataDir=/var/lib/cheshire/dht)
+$(service mainline-dht "$task_data" "")
+$(service styx-root "$styx_data" "")
+$(service styx-provider "$styx_data" "      - { type: bind, source: $exports_dir, target: /srv/cheshire, read_only: true }
+    configs:
+      - { source: exports, target: $(sed -n 's/^Provider__ConfigFile=//p' "$settings/styx-provider.env"), uid: \"10001\", gid: \"10001\", mode: 0440 }" \
+  Provider__StyxRootReplicas=tasks.styx-root)
+$(service styx-client "$styx_data" "")
+networks:
+  cheshire:
+    driver: overlay
+    internal: $internal
+    labels: { org.cheshire.node: "true" }
+volumes:
+  styx-data:
+    labels: { org.cheshire.node: "true" }
+  dht:
+    name: "{{.Service.Name}}-{{.Task.Slot}}"
+    labels: { org.cheshire.node: "true" }
+secrets:
+  node-key: { file: $keys/node.key }
+  user-key: { file: $keys/user.key }
+configs:
+  exports: { file: $exports_file }
+YAML
