@@ -78,6 +78,20 @@ public sealed class InstallTests(InstallNodeFixture node) : IClassFixture<Instal
         Assert.Equal(reply.BuildId, restarted.BuildId);
         Assert.EndsWith("+" + reply.BuildId, (await GetInfoAsync(restarted)).Version);
 
+        // Stop, start (through the namespace: /modules/hello/ctl, which is Ensure) and Restart, as for the node's own modules.
+        var stopped = await node.Modules.StopAsync(new ModuleRequest { Name = "hello" }, cancellationToken: Ct);
+        Assert.Equal((ModuleState.Stopped, 0), (stopped.State, stopped.ProcessId));
+        Assert.False(File.Exists($"/proc/{restarted.ProcessId}/cmdline"));
+        await using (var fs = await node.MountNamespaceAsync(Ct))
+            await fs.WriteTextAsync("modules/hello/ctl", "start\n", Ct);
+        var started = await node.Modules.GetAsync(new ModuleRequest { Name = "hello" }, cancellationToken: Ct);
+        Assert.Equal((ModuleState.Running, ModuleHealth.Healthy), (started.State, started.Health));
+        Assert.Equal(started.ProcessId, (await GetInfoAsync(started)).ProcessId);
+        restarted = await node.Modules.RestartAsync(new ModuleRequest { Name = "hello" }, cancellationToken: Ct);
+        Assert.Equal((ModuleState.Running, ModuleHealth.Healthy), (restarted.State, restarted.Health));
+        Assert.NotEqual(started.ProcessId, restarted.ProcessId);
+        Assert.Equal(restarted.ProcessId, (await GetInfoAsync(restarted)).ProcessId);
+
         // Uninstall stops it and removes it; the node forgets it.
         var removed = await node.Modules.UninstallAsync(new ModuleRequest { Name = "hello" }, cancellationToken: Ct);
         Assert.Equal((restarted.ProcessId, reply.Directory), (removed.StoppedProcessId, removed.Directory));

@@ -47,19 +47,24 @@ public sealed class ModulesApi(ModuleSupervisor supervisor, ModuleHealthProbe he
             : DescribeAsync(Find(request.Name), context.CancellationToken);
 
     public override Task<ModuleStatus> Start(ModuleRequest request, ServerCallContext context) =>
-        RunAsync(Find(request.Name), supervisor.StartAsync, context.CancellationToken);
+        Installed(context, request.Name, (i, p, ct) => i.StartAsync(p, restart: false, ct))
+        ?? RunAsync(Find(request.Name), supervisor.StartAsync, context.CancellationToken);
 
     public override Task<ModuleStatus> Stop(ModuleRequest request, ServerCallContext context) =>
-        RunAsync(Find(request.Name), supervisor.StopAsync, context.CancellationToken);
+        Installed(context, request.Name, (i, p, ct) => i.StopAsync(p, ct))
+        ?? RunAsync(Find(request.Name), supervisor.StopAsync, context.CancellationToken);
 
     public override Task<ModuleStatus> Restart(ModuleRequest request, ServerCallContext context) =>
-        RunAsync(Find(request.Name), supervisor.RestartAsync, context.CancellationToken);
+        Installed(context, request.Name, (i, p, ct) => i.StartAsync(p, restart: true, ct))
+        ?? RunAsync(Find(request.Name), supervisor.RestartAsync, context.CancellationToken);
 
     public override Task<SetModuleConfigReply> SetConfig(SetModuleConfigRequest request, ServerCallContext context) =>
         Config.ModuleConfigForwarder.SetAsync(Find(request.Name), request, context.CancellationToken);
 
     public override async Task<ModuleStatus> Ensure(ModuleRequest request, ServerCallContext context)
     {
+        if (Installed(context, request.Name, (i, p, ct) => i.StartAsync(p, restart: false, ct)) is { } installed)
+            return await installed;
         var module = Find(request.Name);
         try
         {
@@ -119,6 +124,26 @@ public sealed class ModulesApi(ModuleSupervisor supervisor, ModuleHealthProbe he
 
     private static Install.ModuleInstaller Installer(ServerCallContext context) =>
         context.GetHttpContext().RequestServices.GetRequiredService<Install.ModuleInstaller>();
+
+    /// <summary>A command on an installed module (null when <paramref name="name"/> is not one), its refusals as gRPC errors.</summary>
+    private static Task<ModuleStatus>? Installed(ServerCallContext context, string name,
+        Func<Install.ModuleInstaller, Install.InstalledProcess, CancellationToken, Task<ModuleStatus>> command)
+    {
+        var installer = Installer(context);
+        return installer.Find(name) is { } process ? CallAsync(process) : null;
+
+        async Task<ModuleStatus> CallAsync(Install.InstalledProcess installed)
+        {
+            try
+            {
+                return await command(installer, installed, context.CancellationToken);
+            }
+            catch (Install.InstallException e)
+            {
+                throw new RpcException(new Status(e.Code, e.Message));
+            }
+        }
+    }
 
     private SupervisedModule Find(string name)
     {

@@ -43,11 +43,15 @@ public sealed partial class InstalledProcess(ModuleDescriptor descriptor, Module
 
     private bool _stopAsked;
 
+    /// <summary>Starts the process with a fresh restart budget; a process that runs (or a crash restart pending) is left as it is.</summary>
     public void Start()
     {
         lock (Gate)
         {
+            if (Process is { HasExited: false } || State is SupervisionState.Restarting)
+                return;
             _stopAsked = false;
+            intensity.Reset();
             Launch();
         }
     }

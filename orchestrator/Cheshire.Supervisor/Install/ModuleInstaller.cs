@@ -228,6 +228,27 @@ public sealed partial class ModuleInstaller(
         }
     }
 
+    /// <summary>Modules.Stop of an installed module: its process ends and is not restarted until a start.</summary>
+    public async Task<ModuleStatus> StopAsync(InstalledProcess process, CancellationToken ct)
+    {
+        await process.StopAsync();
+        return await DescribeAsync(process, ct);
+    }
+
+    /// <summary>
+    /// Modules.Start, Ensure and Restart of an installed module: started (after a stop, for a restart) with a fresh
+    /// restart budget, and waited for until /health answers; a running one is left as it is unless restarted.
+    /// </summary>
+    public async Task<ModuleStatus> StartAsync(InstalledProcess process, bool restart, CancellationToken ct)
+    {
+        if (restart)
+            await process.StopAsync();
+        process.Start();
+        if (await process.WaitHealthyAsync(reloadSettings.HealthyTimeout, ct) is { } failure)
+            throw new InstallException(StatusCode.FailedPrecondition, $"{process.Descriptor.Name} did not come up: {failure}");
+        return await DescribeAsync(process, ct);
+    }
+
     /// <summary>DATADIR/modules/NAME for each installed module (not the logs folder, nor a staging folder).</summary>
     private IEnumerable<string> InstalledFolders() => Directory.Exists(settings.ModulesDirectory)
         ? Directory.EnumerateDirectories(settings.ModulesDirectory)
