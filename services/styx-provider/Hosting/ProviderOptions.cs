@@ -30,7 +30,7 @@ public sealed class ProviderOptions
     public string StyxRootReplicas { get; set; } = "";
     public double ReconcileSeconds { get; set; } = 30;
     public uint MaxMessageSize { get; set; } = 512 * 1024 + 24;
-    public bool InlineIo { get; set; }
+    public bool InlineIo { get; set; } = true;
     public ScriptLimits Scripts { get; set; } = new();
 
     /// <summary>Throws naming the key of the first bad value.</summary>
