@@ -88,6 +88,7 @@ public sealed class ContainerNode : IAsyncDisposable
     private ContainerBuilder Module(string module, string keys, IReadOnlyDictionary<string, string>? settings = null, bool dataOnTmpfs = false) =>
         new ContainerBuilder(DockerEngine.Image(module))
             .WithImagePullPolicy(PullPolicy.Never)
+            .WithLabel(Leftovers.Label, Leftovers.Value)
             .WithName($"cheshire-rehearsal-{Prefix}{module}-{Guid.NewGuid().ToString("N")[..8]}")
             .WithEnvironment(settings ?? NodeSettings.For(module, Prefix))
             .WithBindMount(keys, "/run/secrets/cheshire", AccessMode.ReadOnly)
@@ -100,8 +101,7 @@ public sealed class ContainerNode : IAsyncDisposable
                 host.SecurityOpt = ["no-new-privileges"];
                 host.Tmpfs = new Dictionary<string, string> { ["/tmp"] = "" };
                 if (dataOnTmpfs) host.Tmpfs[DataDirectory] = Tmpfs;
-            })
-            ;
+            });
 
     private async Task<IContainer> StartAsync(string module, ContainerBuilder builder, CancellationToken ct)
     {
@@ -115,11 +115,12 @@ public sealed class ContainerNode : IAsyncDisposable
     /// <summary>A named volume owned by the containers' user, as fsGroup makes a claim writable in Kubernetes.</summary>
     private async Task<IVolume> VolumeAsync(string name, CancellationToken ct)
     {
-        var volume = new VolumeBuilder().WithName($"cheshire-rehearsal-{Prefix}{name}-{Guid.NewGuid():N}").Build();
+        var volume = new VolumeBuilder().WithName($"cheshire-rehearsal-{Prefix}{name}-{Guid.NewGuid():N}").WithLabel(Leftovers.Label, Leftovers.Value).Build();
         _owned.Add(volume);
         await volume.CreateAsync(ct);
         await using var chown = new ContainerBuilder(DockerEngine.Image("dht"))
             .WithImagePullPolicy(PullPolicy.Never)
+            .WithLabel(Leftovers.Label, Leftovers.Value)
             .WithEntrypoint("chown")
             .WithCommand("10001:10001", "/volume")
             .WithVolumeMount(volume, "/volume")

@@ -9,6 +9,7 @@ namespace Cheshire.Deploy.Tests.Containers;
 /// The rehearsal of a deployment on a real container engine (no Kubernetes control plane runs here): three nodes
 /// from the module images, configured by the manifests' settings, reached as kubectl port-forward reaches a pod.
 /// </summary>
+[Collection(DockerEngineCollection.Name)]
 public sealed partial class RehearsalTests(ThreeNodes nodes) : IClassFixture<ThreeNodes>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);

@@ -24,10 +24,11 @@ public sealed class ThreeNodes : IAsyncLifetime
         Engine = await DockerEngine.StartAsync();
         if (Engine.MissingImages.Count > 0) return;
         var ct = TestContext.Current.CancellationToken;
+        await Leftovers.RemoveAsync(Engine.Client, ct);
         _network = new NetworkBuilder()
             .WithName($"cheshire-rehearsal-{Guid.NewGuid():N}")
+            .WithLabel(Leftovers.Label, Leftovers.Value)
             .WithCreateParameterModifier(p => p.Internal = true)
-            
             .Build();
         await _network.CreateAsync(ct);
 

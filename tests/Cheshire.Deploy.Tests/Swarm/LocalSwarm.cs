@@ -1,3 +1,4 @@
+using Cheshire.Deploy.Tests.Containers;
 using Cheshire.Testing;
 
 namespace Cheshire.Deploy.Tests.Swarm;
@@ -9,7 +10,6 @@ namespace Cheshire.Deploy.Tests.Swarm;
 /// </summary>
 public sealed class LocalSwarm : IAsyncDisposable
 {
-    public const string Label = "org.cheshire.rehearsal";
     private const string GatewayBridge = "docker_gwbridge";
     private bool _madeHere;
     private bool _bridgeMadeHere;
@@ -20,7 +20,7 @@ public sealed class LocalSwarm : IAsyncDisposable
         await SwarmStack.RemoveLeftoverAsync();
         if (await StateAsync() == "active")
         {
-            var ours = await DockerCli.RunAsync("node", "inspect", "self", "--format", $"{{{{index .Spec.Labels \"{Label}\"}}}}");
+            var ours = await DockerCli.RunAsync("node", "inspect", "self", "--format", $"{{{{index .Spec.Labels \"{Leftovers.Label}\"}}}}");
             if (ours != "true") return swarm;
             await DockerCli.RunAsync("swarm", "leave", "--force");
             await DockerCli.TryAsync("network", "rm", GatewayBridge);
@@ -33,7 +33,7 @@ public sealed class LocalSwarm : IAsyncDisposable
         try
         {
             var node = await DockerCli.RunAsync("info", "--format", "{{.Swarm.NodeID}}");
-            await DockerCli.RunAsync("node", "update", "--label-add", Label + "=true", node);
+            await DockerCli.RunAsync("node", "update", "--label-add", Leftovers.Label + "=true", node);
             return swarm;
         }
         catch

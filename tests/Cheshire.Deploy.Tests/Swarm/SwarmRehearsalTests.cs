@@ -12,6 +12,7 @@ namespace Cheshire.Deploy.Tests.Swarm;
 /// DHT (each bootstraps through tasks.dht, as through the headless Service); styx-root scaled to 2 replicas serves the
 /// same namespace through each.
 /// </summary>
+[Collection(DockerEngineCollection.Name)]
 public sealed class SwarmRehearsalTests
 {
     private const string ExportedPath = "alice/swarm";
