@@ -92,9 +92,11 @@ public sealed class InstallTests(InstallNodeFixture node) : IClassFixture<Instal
         Assert.NotEqual(started.ProcessId, restarted.ProcessId);
         Assert.Equal(restarted.ProcessId, (await GetInfoAsync(restarted)).ProcessId);
 
-        // Uninstall stops it and removes it; the node forgets it.
-        var removed = await node.Modules.UninstallAsync(new ModuleRequest { Name = "hello" }, cancellationToken: Ct);
-        Assert.Equal((restarted.ProcessId, reply.Directory), (removed.StoppedProcessId, removed.Directory));
+        // Uninstall (through the namespace: /modules/hello/ctl, which is Modules.Uninstall) stops it and removes it; the
+        // node forgets it.
+        await using (var fs = await node.MountNamespaceAsync(Ct))
+            Assert.Equal($"uninstalled hello\ndirectory {reply.Directory}\nstopped_pid {restarted.ProcessId}\n",
+                await InstallNodeFixture.CommandAsync(fs, "modules/hello/ctl", "uninstall", Ct));
         Assert.False(Directory.Exists(reply.Directory));
         Assert.False(Directory.Exists(Path.Combine(node.DataDirectory, "builds", "installed", "hello")));
         Assert.False(File.Exists($"/proc/{restarted.ProcessId}/cmdline"));
