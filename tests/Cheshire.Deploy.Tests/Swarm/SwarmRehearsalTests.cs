@@ -3,6 +3,7 @@ using Cheshire.Deploy.Tests.Manifests;
 using Cheshire.Protos.Dht;
 using Cheshire.Styx.Client;
 using Cheshire.Testing;
+using Docker.DotNet.Models;
 
 namespace Cheshire.Deploy.Tests.Swarm;
 
@@ -10,7 +11,7 @@ namespace Cheshire.Deploy.Tests.Swarm;
 /// Scaling single services on a real orchestrator: Docker swarm mode on the local engine, the node deployed from the
 /// stack file deploy/swarm-stack.sh generates from the manifests' settings. dht scaled from 1 to 3 replicas forms one
 /// DHT (each bootstraps through tasks.dht, as through the headless Service); styx-root scaled to 2 replicas serves the
-/// same namespace through each.
+/// same namespace through each. A killed dht task comes back in its slot as the same DHT node.
 /// </summary>
 [Collection(DockerEngineCollection.Name)]
 public sealed class SwarmRehearsalTests
@@ -67,6 +68,15 @@ public sealed class SwarmRehearsalTests
             var name = await Eventually.SucceedsAsync(() => DhtCalls.PutAsync(clients[0], "put on replica 1", ct), Patience, "a put stored on the other replicas", ct);
             Assert.Equal("put on replica 1", await DhtCalls.GetAsync(clients[2], name, ct));
             Assert.Equal("put on replica 1", await DhtCalls.GetAsync(clients[1], name, ct));
+
+            // Killed, replica 2's task is replaced in the same slot, on the slot's volume: the same DHT node comes back.
+            await engine.Client.Containers.KillContainerAsync(dhts[1], new ContainerKillParameters { Signal = "KILL" }, ct);
+            var replacement = await Eventually.SucceedsAsync(async () => (await Replicas("dht", 3)).Single(id => !dhts.Contains(id)),
+                Patience, "a new task replacing the killed dht", ct);
+            using var replaced = ExecChannel.For(engine.Client, replacement, 5111);
+            var back = await Eventually.SucceedsAsync(() => NodeInfoAsync(new Dht.DhtClient(replaced), 2, ct), Patience, "the replacement knowing the two others", ct);
+            Assert.Equal(infos[1].Id, back.Id);
+            Assert.Equal("put on replica 1", await DhtCalls.GetAsync(new Dht.DhtClient(replaced), name, ct));
         }
         finally
         {
