@@ -41,7 +41,9 @@ public sealed class DependentsRideOutTests(ServingNodeFixture node) : IClassFixt
         {
             await Eventually.TrueAsync(() => Task.FromResult(grpc.Operations > 20 && files.Operations > 20), Patience, "the load running", ct);
             Log($"load running: {grpc}; {files}; restarting dht (process {before})");
+            var restarting = Stopwatch.StartNew();
             var restart = await node.Modules.RestartAsync(new ModuleRequest { Name = "dht" }, deadline: Deadline(60), cancellationToken: ct);
+            Log($"Modules.Restart(dht) answered after {restarting.ElapsedMilliseconds} ms");
             Assert.Contains(restart.State, new[] { ModuleState.Starting, ModuleState.Running });
             var after = await ProcessOfAsync("dht", ct);
             Assert.NotEqual(before, after);
@@ -71,6 +73,7 @@ public sealed class DependentsRideOutTests(ServingNodeFixture node) : IClassFixt
         {
             var pid = await ProcessOfAsync(module, ct);
             Log($"killing {module}: process {pid}");
+            var killed = Stopwatch.StartNew();
             using (var process = Process.GetProcessById(pid))
                 process.Kill(); // SIGKILL
 
@@ -83,9 +86,9 @@ public sealed class DependentsRideOutTests(ServingNodeFixture node) : IClassFixt
                 return status;
             }, Patience, $"{module} running again after kill -9", ct);
             Assert.NotEqual(0, back.LastExitCode);
-            Log($"{module} back as process {back.ProcessId} after {back.Restarts} restarts ({back.FailureReason})");
+            Log($"{module} back as process {back.ProcessId} after {killed.ElapsedMilliseconds} ms ({back.FailureReason}, restart {back.Restarts})");
             await EveryModuleHealthyAsync($"after {module} was killed", ct);
-            Log($"every module healthy after {module} was killed");
+            Log($"every module healthy {killed.ElapsedMilliseconds} ms after {module} was killed");
         }
 
         // The node still serves its namespace, the dht behind it included.
