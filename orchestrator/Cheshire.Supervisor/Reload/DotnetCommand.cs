@@ -10,7 +10,9 @@ public static class DotnetCommand
 {
     private static readonly string[] StrippedPrefixes =
         ["MSBUILD", "MSBuild", "ASPNETCORE_", "ASPIRE_", "DOTNET_DASHBOARD_", "DOTNET_RESOURCE_SERVICE_", "DOTNET_LAUNCH_PROFILE",
-         "OTEL_", "DCP_", "TESTINGPLATFORM_", "VSTEST_", "Cheshire__", "services__"];
+         "OTEL_", "DCP_", "TESTINGPLATFORM_", "VSTEST_", "Cheshire__", "services__",
+         // (MSBUILDDISABLENODEREUSE goes with MSBUILD above.) Builds say whether they use the compiler server (ModuleBuilder).
+         "UseSharedCompilation"];
 
     /// <summary>The dotnet host the AppHost runs on (DOTNET_HOST_PATH), else dotnet on the PATH.</summary>
     public static string Host => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";

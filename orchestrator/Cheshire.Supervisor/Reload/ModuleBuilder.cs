@@ -5,7 +5,8 @@ namespace Cheshire.Supervisor.Reload;
 /// <summary>
 /// Builds modules and their tests from the source tree into the node's build tree (DATADIR/builds/tree), never into the
 /// sources' own bin/ and obj/: a generated Directory.Build.props (passed as DirectoryBuildPropsPath) imports the project's
-/// own and moves each project's bin and obj under the build tree at the project's path there. The tree is kept between
+/// own, moves each project's bin and obj under the build tree at the project's path there and keeps the checkout's own bin/
+/// and obj/ (left by a normal build, e.g. of the AppHost the node runs from) out of its sources. The tree is kept between
 /// builds, so a rebuild compiles only what changed. A module's output is then copied to a fresh versioned folder,
 /// which the module runs from; the next build never touches it. One build at a time (they share the tree).
 /// </summary>
@@ -25,6 +26,9 @@ public sealed class ModuleBuilder(ReloadSettings settings, SourceTree sources, M
             <_CheshireRelative>$([MSBuild]::MakeRelative('$(CheshireSourceRoot)', '$(MSBuildProjectDirectory)'))</_CheshireRelative>
             <BaseIntermediateOutputPath>$(CheshireBuildRoot)$(_CheshireRelative)/obj/</BaseIntermediateOutputPath>
             <BaseOutputPath>$(CheshireBuildRoot)$(_CheshireRelative)/bin/</BaseOutputPath>
+            <!-- With bin and obj moved, MSBuild no longer skips the project's own: the sources a normal build of the checkout
+                 generated there (AssemblyInfo, GlobalUsings, gRPC code) would be compiled twice. -->
+            <DefaultItemExcludes>$(DefaultItemExcludes);bin/**;obj/**</DefaultItemExcludes>
             <!-- Only the module being built carries the build id in its version (GetInfo reports it); the others stay unchanged. -->
             <SourceRevisionId Condition="'$(MSBuildProjectFullPath)' == '$(CheshireBuildProject)'">$(CheshireBuildId)</SourceRevisionId>
           </PropertyGroup>
@@ -68,6 +72,10 @@ public sealed class ModuleBuilder(ReloadSettings settings, SourceTree sources, M
         string[] arguments =
         [
             "build", project, "-c", Configuration, "-nologo", "-clp:ErrorsOnly;NoSummary", .. restore ? Array.Empty<string>() : ["--no-restore"],
+            // A reload is a dev loop: keep MSBuild's worker nodes and the compiler server (VBCSCompiler) warm between builds,
+            // whatever the environment that started the node says (a CI machine may turn both off). Both end by themselves
+            // when idle; they get no pipe of ours (DotnetCommand: a log file, stdin /dev/null).
+            "-nodeReuse:true", "-p:UseSharedCompilation=true",
             $"-p:DirectoryBuildPropsPath={Path.Combine(builds.Directory, PropsFileName)}",
             $"-p:CheshireSourceRoot={WithSlash(sources.Root)}",
             $"-p:CheshireBuildRoot={WithSlash(TreeDirectory)}",
