@@ -90,11 +90,11 @@ public static class ModuleClients
     }
 
     /// <summary>
-    /// Retries back off from 100 ms up to <see cref="MaxRetryDelay"/> and go on for about 10 s in all (with attempts that
+    /// Retries back off from 100 ms up to <see cref="MaxRetryDelay"/> and go on for about 12 s in all (with attempts that
     /// time out, longer): a restarting module is gone for a few seconds (stop, `dotnet run`, start), and its callers should
     /// wait that out rather than fail. The caller's deadline or cancellation ends them sooner.
     /// </summary>
-    public const int MaxRetryAttempts = 12;
+    public const int MaxRetryAttempts = 14;
 
     public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(1);
 

@@ -7,7 +7,7 @@ public static class ModuleCalls
     /// Reads of state the module holds (node, stats, routing): answered at once by a running module, and after its
     /// restart by a restarting one (the module client retries meanwhile), so a restart is a slow read, not an error.
     /// </summary>
-    public static readonly TimeSpan ReadDeadline = TimeSpan.FromSeconds(15);
+    public static readonly TimeSpan ReadDeadline = TimeSpan.FromSeconds(13);
 
     /// <summary>Network operations (lookups, puts, announces, bootstraps), which ask other nodes.</summary>
     public static readonly TimeSpan OperationDeadline = TimeSpan.FromSeconds(30);
