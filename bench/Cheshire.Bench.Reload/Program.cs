@@ -1,6 +1,7 @@
 // Save-to-healthy of a dht reload on a running node: appends a comment to a dht source in the node's source tree, then
 // reads the reload's build, test and restart times from the Modules API, while a prober calls dht's GetInfo through the
-// node's endpoint (as a dependent does) and polls styx-provider's /health, recording the longest time each saw dht gone.
+// node's endpoint without retries and polls styx-provider's /health, recording the longest time each saw dht gone, and a
+// dependent prober calls GetInfo through the module client (retries, as a module calls another), counting its failures.
 // Usage: Cheshire.Bench.Reload SOURCE_DIR SUPERVISOR_URL [RUNS]
 using System.Diagnostics;
 using System.Globalization;
@@ -20,13 +21,15 @@ var dht = await Wait.UntilAsync(async () =>
 }, TimeSpan.FromMinutes(5), "every module running");
 var provider = (await modules.GetAsync(new ModuleRequest { Name = "styx-provider" })).Endpoints.Single(e => e.Name == "http").Url;
 using var prober = new Prober(dht.Endpoints.Single(e => e.Name == "grpc").Url, provider);
+using var dependent = new DependentProber(dht.Endpoints.Single(e => e.Name == "grpc").Url);
 
-Console.WriteLine("| run | save→healthy s | detect s | build s | test s | restart s | dht GetInfo longest gap s | failed GetInfo | styx-provider not Healthy s |");
-Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+Console.WriteLine("| run | save→healthy s | detect s | build s | test s | restart s | dht GetInfo longest gap s | failed GetInfo | styx-provider not Healthy s | module client: failed / calls | module client longest call s |");
+Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 var file = Path.Combine(source, "services", "dht", "DhtApi.cs");
 for (var run = 0; run <= runs; run++)
 {
     prober.Reset();
+    dependent.Reset();
     var saved = DateTimeOffset.UtcNow;
     await File.AppendAllTextAsync(file, $"\n// bench {saved:O}\n");
     var reload = await Wait.UntilAsync(async () =>
@@ -50,7 +53,9 @@ for (var run = 0; run <= runs; run++)
         Seconds(reload.RestartTime.ToTimeSpan()),
         Seconds(prober.LongestGap),
         prober.Failures.ToString(CultureInfo.InvariantCulture),
-        Seconds(prober.LongestNotHealthy) + " |"]));
+        Seconds(prober.LongestNotHealthy),
+        $"{dependent.Failures.ToString(CultureInfo.InvariantCulture)} / {dependent.Calls.ToString(CultureInfo.InvariantCulture)}",
+        Seconds(dependent.LongestCall) + " |"]));
 }
 
 static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture);
