@@ -76,6 +76,9 @@ public sealed class ModuleBuilder(ReloadSettings settings, SourceTree sources, M
             // whatever the environment that started the node says (a CI machine may turn both off). Both end by themselves
             // when idle; they get no pipe of ours (DotnetCommand: a log file, stdin /dev/null).
             "-nodeReuse:true", "-p:UseSharedCompilation=true",
+            // The restore's vulnerability audit asks nuget.org; a node without Internet access would fail every build on
+            // its warning (NU1900, warnings are errors here). Audits belong to the developer's own build, not the reload.
+            "-p:NuGetAudit=false",
             $"-p:DirectoryBuildPropsPath={Path.Combine(builds.Directory, PropsFileName)}",
             $"-p:CheshireSourceRoot={WithSlash(sources.Root)}",
             $"-p:CheshireBuildRoot={WithSlash(TreeDirectory)}",
