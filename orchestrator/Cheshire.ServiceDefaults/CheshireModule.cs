@@ -28,7 +28,7 @@ public static class CheshireModule
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ModuleInfoProvider>();
         foreach (var dependency in descriptor.DependsOn)
-            builder.Services.AddModuleClient<Health.HealthClient>(dependency);
+            builder.Services.AddModuleProbeClient<Health.HealthClient>(dependency);
         if (descriptor.DependsOn.Count > 0)
         {
             builder.Services.AddSingleton<DependencyHealth>();

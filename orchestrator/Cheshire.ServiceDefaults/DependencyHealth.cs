@@ -10,7 +10,7 @@ public sealed class DependencyHealth(GrpcClientFactory clients)
 {
     public async Task<DependencyStatus> CheckAsync(string module, TimeSpan deadline, CancellationToken cancellationToken)
     {
-        var client = clients.CreateModuleClient<Health.HealthClient>(module);
+        var client = clients.CreateModuleProbeClient<Health.HealthClient>(module);
         try
         {
             var reply = await client.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow + deadline,

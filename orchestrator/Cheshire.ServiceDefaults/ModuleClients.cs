@@ -37,6 +37,21 @@ public static class ModuleClients
     }
 
     /// <summary>
+    /// Registers a <typeparamref name="TClient"/> of <paramref name="module"/> that never retries, for probes such as a
+    /// health check: it asks whether the module answers now, and retrying would only make the answer late (a check past
+    /// its caller's deadline reports nothing at all). Get it with <see cref="CreateModuleProbeClient{TClient}"/>.
+    /// </summary>
+    public static IHttpClientBuilder AddModuleProbeClient<TClient>(this IServiceCollection services, string module)
+        where TClient : class =>
+        AddClient<TClient>(services, ProbeClientName<TClient>(module), module);
+
+    /// <summary>The <typeparamref name="TClient"/> of <paramref name="module"/> registered with <see cref="AddModuleProbeClient{TClient}"/>.</summary>
+    public static TClient CreateModuleProbeClient<TClient>(this GrpcClientFactory factory, string module) where TClient : class =>
+        factory.CreateClient<TClient>(ProbeClientName<TClient>(module));
+
+    private static string ProbeClientName<TClient>(string module) => ClientName<TClient>(module) + ":probe";
+
+    /// <summary>
     /// Registers a <typeparamref name="TClient"/> of <paramref name="module"/> for server-streaming calls (a listen that
     /// waits for the next value): connection failures are retried as for <see cref="AddModuleClient{TClient}"/>, but there
     /// is no per-attempt timeout, as a stream's response headers come with its first message, which may be long in coming.
