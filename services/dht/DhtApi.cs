@@ -56,6 +56,9 @@ public sealed class DhtApi(
     {
         var key = DhtRequests.ParseKey(request.Key);
         using var decryptionKey = DhtRequests.DecryptionKey(request.DecryptionKey);
+        // Headers at once, before the lookup: a caller whose deadline ends a lookup that found nothing can tell it from a
+        // dht that never answered (its headers never came).
+        await context.WriteResponseHeadersAsync([]);
         try
         {
             await foreach (var value in node.GetAsync(key, context.CancellationToken))

@@ -33,9 +33,11 @@ public sealed class DhtDirectoryReader(DhtClient dht, ImportsSettings settings, 
         };
         var entries = new List<NamespaceEntry>();
         var values = 0;
+        Task<Metadata>? headers = null;
         try
         {
             using var call = dht.Get(request, deadline: DateTime.UtcNow + settings.LookupTimeout, cancellationToken: ct);
+            headers = call.ResponseHeadersAsync;
             while (await call.ResponseStream.MoveNext(ct))
             {
                 values++;
@@ -47,6 +49,10 @@ public sealed class DhtDirectoryReader(DhtClient dht, ImportsSettings settings, 
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.DeadlineExceeded && !ct.IsCancellationRequested)
         {
+            // The dht answers a Get with its headers before it looks anything up; none means it was never reached (the
+            // module client retried until the deadline), which is no "not found".
+            if (headers is not { IsCompletedSuccessfully: true })
+                throw new RpcException(new Status(StatusCode.Unavailable, $"no answer within {settings.LookupTimeout.TotalSeconds:0} s"));
             logger.LogDebug("DHT get of {Directory} did not converge within {Timeout}: {Count} entries so far", directory,
                 settings.LookupTimeout, entries.Count);
             return (entries, false);
