@@ -26,7 +26,8 @@ public sealed class ProviderApi(ModuleInfoProvider info, ServerRegistry registry
         var server = request.Server ?? throw Invalid("a server definition is required.");
         try
         {
-            await exports.AddAsync(server.Path, ServerMapping.ToRawEntry(server), context.CancellationToken);
+            // Off the socket's thread (Provider:InlineIo): starting an export opens its root, which may block on a hung mount.
+            await Task.Run(() => exports.AddAsync(server.Path, ServerMapping.ToRawEntry(server), context.CancellationToken));
         }
         catch (ExportsFileException e)
         {
@@ -48,7 +49,7 @@ public sealed class ProviderApi(ModuleInfoProvider info, ServerRegistry registry
         bool removed;
         try
         {
-            removed = await exports.RemoveAsync(request.Path, context.CancellationToken);
+            removed = await Task.Run(() => exports.RemoveAsync(request.Path, context.CancellationToken));
         }
         catch (InvalidOperationException e)
         {

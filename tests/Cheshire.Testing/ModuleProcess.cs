@@ -17,6 +17,7 @@ public sealed class ModuleProcess : IAsyncDisposable
     private readonly IDictionary<string, string>? _settings;
     private readonly int _grpcPort, _httpPort;
     private bool _handedOver;
+    private bool _disposed;
 
     private ModuleProcess(Process process, string name, string dataDirectory, bool ownsDataDirectory, int grpcPort, int httpPort,
         string dllPath, IDictionary<string, string>? settings)
@@ -176,6 +177,8 @@ public sealed class ModuleProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed) return;
+        _disposed = true;
         await KillAsync();
         _process.Dispose();
         if (_ownsDataDirectory && !_handedOver && Directory.Exists(DataDirectory))
