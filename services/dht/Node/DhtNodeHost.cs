@@ -4,7 +4,7 @@ namespace Cheshire.Dht.Node;
 
 /// <summary>
 /// Starts the Kademlia node with the host (reloading persisted values and contacts), then keeps
-/// trying the configured bootstrap endpoints while the node knows nobody. The node itself is a
+/// trying the configured bootstrap endpoints while the node knows nobody (every 2 s) or fewer than k (every 30 s). The node itself is a
 /// DI singleton, disposed (contacts saved, socket closed) when the host stops.
 /// </summary>
 public sealed partial class DhtNodeHost(KademliaNode node, DhtSettings settings, Bootstrapper bootstrapper, ILogger<DhtNodeHost> log)
@@ -26,12 +26,16 @@ public sealed partial class DhtNodeHost(KademliaNode node, DhtSettings settings,
         if (endpoints.Count == 0) return;
         while (!stoppingToken.IsCancellationRequested)
         {
-            if (node.RoutingTable.Count == 0)
+            // Also while the node knows fewer than k others: the bootstrap names of a small network (a headless Service,
+            // swarm's tasks.dht) list replicas that were not there, or not yet answering, when this node joined.
+            var before = node.RoutingTable.Count;
+            if (before < node.Options.K)
             {
                 try
                 {
                     var result = await bootstrapper.BootstrapAsync(endpoints, stoppingToken);
-                    LogBootstrap(result.Answered, endpoints.Count, result.RoutingTableSize);
+                    if (before == 0 || result.RoutingTableSize != before)
+                        LogBootstrap(result.Answered, endpoints.Count, result.RoutingTableSize);
                 }
                 catch (Exception e) when (e is FormatException or System.Net.Sockets.SocketException)
                 {
