@@ -52,22 +52,6 @@ public sealed class InstallNodeFixture : IAsyncLifetime
         return await StyxFs.MountAsync(tcp.GetStream(), uname: NodeUid, ct: cancellationToken);
     }
 
-    /// <summary>echo COMMAND &gt; PATH (a ctl file), then the reply read on the same open file.</summary>
-    public static async Task<string> CommandAsync(StyxFs fs, string path, string command, CancellationToken cancellationToken)
-    {
-        var fid = await fs.WalkAsync(path, cancellationToken);
-        try
-        {
-            await fs.Client.LopenAsync(fid, LinuxOpenFlags.ReadWrite, cancellationToken);
-            await fs.Client.WriteAllAsync(fid, 0, Encoding.UTF8.GetBytes(command + "\n"), cancellationToken);
-            return Encoding.UTF8.GetString(await fs.Client.ReadAllAsync(fid, cancellationToken));
-        }
-        finally
-        {
-            await fs.Client.ClunkAsync(fid, CancellationToken.None);
-        }
-    }
-
     /// <summary>Stops the node and starts it again on the same data folder (and supervisor port).</summary>
     public async Task RestartAsync(CancellationToken cancellationToken)
     {

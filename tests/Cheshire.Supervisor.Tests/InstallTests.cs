@@ -96,7 +96,7 @@ public sealed class InstallTests(InstallNodeFixture node) : IClassFixture<Instal
         // node forgets it.
         await using (var fs = await node.MountNamespaceAsync(Ct))
             Assert.Equal($"uninstalled hello\ndirectory {reply.Directory}\nstopped_pid {restarted.ProcessId}\n",
-                await InstallNodeFixture.CommandAsync(fs, "modules/hello/ctl", "uninstall", Ct));
+                await fs.CommandAsync("modules/hello/ctl", "uninstall", Ct));
         Assert.False(Directory.Exists(reply.Directory));
         Assert.False(Directory.Exists(Path.Combine(node.DataDirectory, "builds", "installed", "hello")));
         Assert.False(File.Exists($"/proc/{restarted.ProcessId}/cmdline"));

@@ -95,6 +95,28 @@ public sealed class StyxFs(StyxClient client, uint root) : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A Plan 9 ctl exchange: writes <paramref name="command"/> (a line) to the file at <paramref name="path"/> and reads
+    /// the reply on the same open file, as `echo COMMAND &gt; ctl` followed by a read of that fid.
+    /// </summary>
+    public async Task<string> CommandAsync(string path, string command, CancellationToken ct = default)
+    {
+        uint fid = await WalkAsync(path, ct);
+        try
+        {
+            if (Client.Dialect == Dialect.Linux)
+                await Client.LopenAsync(fid, LinuxOpenFlags.ReadWrite, ct);
+            else
+                await Client.OpenAsync(fid, StyxOpenMode.ReadWrite, ct);
+            await Client.WriteAllAsync(fid, 0, Encoding.UTF8.GetBytes(command + "\n"), ct);
+            return Encoding.UTF8.GetString(await Client.ReadAllAsync(fid, ct));
+        }
+        finally
+        {
+            await Client.ClunkAsync(fid, CancellationToken.None);
+        }
+    }
+
     private async Task OpenAsync(uint fid, bool write, bool truncate, CancellationToken ct)
     {
         if (Client.Dialect == Dialect.Linux)

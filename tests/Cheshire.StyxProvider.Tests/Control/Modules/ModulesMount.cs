@@ -21,22 +21,6 @@ internal static class ModulesMount
         return await StyxFs.MountAsync(new NetworkStream(socket, ownsSocket: true), "glenda", Aname, DialectNames.Unix, 64 * 1024, ct: ct);
     }
 
-    /// <summary>echo COMMAND &gt; ctl, then read the reply on the same open file.</summary>
-    public static async Task<string> CommandAsync(this StyxFs fs, string path, string command, CancellationToken ct)
-    {
-        var fid = await fs.WalkAsync(path, ct);
-        try
-        {
-            await fs.Client.OpenAsync(fid, StyxOpenMode.ReadWrite, ct);
-            await fs.Client.WriteAllAsync(fid, 0, Encoding.UTF8.GetBytes(command + "\n"), ct);
-            return Encoding.UTF8.GetString(await fs.Client.ReadAllAsync(fid, ct));
-        }
-        finally
-        {
-            await fs.Client.ClunkAsync(fid, CancellationToken.None);
-        }
-    }
-
     /// <summary>stat, then open and read the same fid, as a FUSE client does: (stat's length, the text read).</summary>
     public static async Task<(ulong Length, string Text)> StatAndReadAsync(this StyxFs fs, string path, CancellationToken ct)
     {
