@@ -1,4 +1,3 @@
-using System.Text;
 using Cheshire.Styx.Client;
 using Cheshire.Styx.Messages;
 using Cheshire.Styx.Protocol;
@@ -8,15 +7,11 @@ namespace Cheshire.StyxProvider.Tests.Control;
 /// <summary>What a user does with the files, over one 9P connection: cat, echo > ctl, stat, open an event file.</summary>
 internal sealed class ControlSession : IAsyncDisposable
 {
-    private readonly uint _root;
+    private readonly StyxFs _fs;
 
-    private ControlSession(StyxClient client, uint root)
-    {
-        Client = client;
-        _root = root;
-    }
+    private ControlSession(StyxClient client, uint root) => _fs = new StyxFs(client, root);
 
-    public StyxClient Client { get; }
+    public StyxClient Client => _fs.Client;
 
     public static async Task<ControlSession> AttachAsync(StyxClient client)
     {
@@ -25,33 +20,10 @@ internal sealed class ControlSession : IAsyncDisposable
         return new ControlSession(client, root);
     }
 
-    public async Task<string> ReadAsync(string path)
-    {
-        var fid = await OpenAsync(path, StyxOpenMode.Read);
-        try
-        {
-            return Encoding.UTF8.GetString(await Client.ReadAllAsync(fid));
-        }
-        finally
-        {
-            await Client.ClunkAsync(fid);
-        }
-    }
+    public Task<string> ReadAsync(string path) => _fs.ReadTextAsync(path);
 
     /// <summary>Writes a command and reads the reply on the same open file.</summary>
-    public async Task<string> CommandAsync(string path, string command)
-    {
-        var fid = await OpenAsync(path, StyxOpenMode.ReadWrite);
-        try
-        {
-            await Client.WriteAllAsync(fid, 0, Encoding.UTF8.GetBytes(command + "\n"));
-            return Encoding.UTF8.GetString(await Client.ReadAllAsync(fid));
-        }
-        finally
-        {
-            await Client.ClunkAsync(fid);
-        }
-    }
+    public Task<string> CommandAsync(string path, string command) => _fs.CommandAsync(path, command);
 
     public async Task<StatEntry> StatAsync(string path)
     {
@@ -97,12 +69,7 @@ internal sealed class ControlSession : IAsyncDisposable
         return fid;
     }
 
-    public async Task<uint> WalkAsync(string path)
-    {
-        var fid = Client.NewFid();
-        await Client.WalkPathAsync(_root, fid, path);
-        return fid;
-    }
+    public Task<uint> WalkAsync(string path) => _fs.WalkAsync(path);
 
     public async ValueTask DisposeAsync() => await Client.DisposeAsync();
 }
