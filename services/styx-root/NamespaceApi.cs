@@ -20,7 +20,8 @@ public sealed class NamespaceApi(ModuleInfoProvider info, NodeNamespace ns) : gl
         {
             MountRequest.SourceOneofCase.Ram => MountSource.Ram(request.Ram.CapacityBytes),
             MountRequest.SourceOneofCase.Ninep => MountSource.Ninep(request.Ninep),
-            _ => throw Invalid("a mount needs a source: ram or ninep."),
+            MountRequest.SourceOneofCase.Delegated => MountSource.Delegated(request.Delegated),
+            _ => throw Invalid("a mount needs a source: ram, ninep or delegated."),
         };
         try
         {
@@ -28,7 +29,8 @@ public sealed class NamespaceApi(ModuleInfoProvider info, NodeNamespace ns) : gl
         }
         catch (MountSourceException e)
         {
-            throw new RpcException(new Status(StatusCode.Unavailable, e.Message));
+            // Refused (a delegated export its owner would not or could not hand over) is not worth retrying as is.
+            throw new RpcException(new Status(e.Refused ? StatusCode.FailedPrecondition : StatusCode.Unavailable, e.Message));
         }
     }
 

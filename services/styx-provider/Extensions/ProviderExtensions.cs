@@ -35,6 +35,11 @@ public static class ProviderExtensions
         builder.Services.AddSingleton<ExportsConfiguration>();
         builder.Services.AddHostedService(s => s.GetRequiredService<ExportsConfiguration>());
         builder.Services.AddPublishing(builder.Configuration);
+        if (settings.DelegateExports)
+        {
+            builder.Services.AddSingleton<DelegationListener>();
+            builder.Services.AddHostedService(s => s.GetRequiredService<DelegationListener>());
+        }
         if (settings.MountInNamespace)
         {
             builder.Services.AddModuleClient<NamespaceClient>(NamespaceMounter.Module);

@@ -31,6 +31,9 @@ public sealed class ProviderOptions
     public double ReconcileSeconds { get; set; } = 30;
     public uint MaxMessageSize { get; set; } = 512 * 1024 + 24;
     public bool InlineIo { get; set; } = true;
+
+    /// <summary>Hand export servers to styx-root as descriptors instead of relaying their 9P (see ProviderSettings).</summary>
+    public bool DelegateExports { get; set; } = true;
     public ScriptLimits Scripts { get; set; } = new();
 
     /// <summary>Throws naming the key of the first bad value.</summary>

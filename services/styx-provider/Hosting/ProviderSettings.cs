@@ -19,6 +19,7 @@ public sealed record ProviderSettings
     public const string MaxMessageSizeKey = "Provider:MaxMessageSize";
     public const string ScriptLimitsKey = "Provider:Scripts";
     public const string InlineIoKey = "Provider:InlineIo";
+    public const string DelegateExportsKey = "Provider:DelegateExports";
 
     /// <summary>The exports file (default: exports.json in the node's data folder).</summary>
     public required string ConfigFile { get; init; }
@@ -52,6 +53,17 @@ public sealed record ProviderSettings
     /// </summary>
     public bool InlineIo { get; init; } = true;
 
+    /// <summary>
+    /// Mount export servers in styx-root as delegated exports: styx-root takes a descriptor of the export's root from
+    /// <see cref="DelegationSocket"/> and serves the directory itself, with no 9P hop through the provider (a relay hop
+    /// costs more CPU than a whole file server). Only with one styx-root on this machine (not with
+    /// <see cref="StyxRootReplicas"/>); proxies, scripts and control trees are always relayed.
+    /// </summary>
+    public bool DelegateExports { get; init; } = true;
+
+    /// <summary>The Unix socket (mode 0600, next to <see cref="Socket"/>) where styx-root takes export descriptors.</summary>
+    public required string DelegationSocket { get; init; }
+
     /// <summary>What one call into a *.js server may use (Provider:Scripts:Timeout, MaxStatements, MaxMemory…).</summary>
     public ScriptLimits ScriptLimits { get; init; } = ScriptLimits.Default;
 
@@ -63,8 +75,13 @@ public sealed record ProviderSettings
         var socket = options.Socket.Length > 0 ? Path.GetFullPath(options.Socket) : Path.Combine(dataDirectory, "styx-provider.sock");
         if (System.Text.Encoding.UTF8.GetByteCount(socket) > 107)
             throw new InvalidOperationException($"{SocketKey} '{socket}' is longer than a Unix socket path may be (107 bytes).");
+        var delegation = Path.Combine(Path.GetDirectoryName(socket)!, Path.GetFileNameWithoutExtension(socket) + ".fd.sock");
+        if (System.Text.Encoding.UTF8.GetByteCount(delegation) > 107)
+            throw new InvalidOperationException($"{SocketKey} '{socket}': the descriptor socket next to it, {delegation}, is longer than a Unix socket path may be (107 bytes).");
         return new ProviderSettings
         {
+            DelegationSocket = delegation,
+            DelegateExports = options.DelegateExports,
             ConfigFile = options.ConfigFile.Length > 0 ? Path.GetFullPath(options.ConfigFile) : Path.Combine(dataDirectory, Config.ExportsFile.DefaultFileName),
             Socket = socket,
             Endpoint = options.Endpoint.Length > 0 ? IPEndPoint.Parse(options.Endpoint) : null,

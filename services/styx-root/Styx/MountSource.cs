@@ -15,7 +15,8 @@ public abstract record MountSource
 
     public abstract string Description { get; }
 
-    public abstract ValueTask<IFileSystem> OpenAsync(CancellationToken cancellationToken);
+    /// <summary>Reaches the tree; also returns how the mount table shows it (<see cref="Description"/>, or more once reached).</summary>
+    public abstract ValueTask<(IFileSystem Tree, string Description)> OpenAsync(CancellationToken cancellationToken);
 
     /// <summary>The tree without reaching it yet: it connects at its first attach (and again after a drop).</summary>
     public abstract IFileSystem Prepare();
@@ -47,17 +48,26 @@ public abstract record MountSource
 
     private const string UnixPrefix = "unix:";
 
+    public static MountSource Delegated(Cheshire.Protos.Namespace.DelegatedSource source)
+    {
+        if (!Path.IsPathFullyQualified(source.Socket))
+            throw NamespaceApi.Invalid($"delegated socket '{source.Socket}' is not an absolute path.");
+        if (!source.Aname.StartsWith('/'))
+            throw NamespaceApi.Invalid($"delegated aname '{source.Aname}' is not an absolute path such as /home/music.");
+        return new DelegatedExportSource(source.Socket, source.Aname);
+    }
+
     /// <summary>Another 9P server, over TCP or a Unix socket.</summary>
     private sealed record NinepSource9(Func<CancellationToken, ValueTask<Stream>> Dial, string Address, string Aname, string Uname, uint Msize)
         : MountSource
     {
         public override string Description => $"9p {Address} {Aname}".TrimEnd();
 
-        public override async ValueTask<IFileSystem> OpenAsync(CancellationToken cancellationToken)
+        public override async ValueTask<(IFileSystem Tree, string Description)> OpenAsync(CancellationToken cancellationToken)
         {
             try
             {
-                return await RemoteFileSystem.ConnectAsync(Dial, Aname, Uname, Options, cancellationToken);
+                return (await RemoteFileSystem.ConnectAsync(Dial, Aname, Uname, Options, cancellationToken), Description);
             }
             catch (Exception e) when (e is SocketException or IOException or StyxErrorException or TimeoutException or OperationCanceledException)
             {
@@ -75,11 +85,15 @@ public abstract record MountSource
     {
         public override string Description => $"ram {Capacity}";
 
-        public override ValueTask<IFileSystem> OpenAsync(CancellationToken cancellationToken) => ValueTask.FromResult(Prepare());
+        public override ValueTask<(IFileSystem Tree, string Description)> OpenAsync(CancellationToken cancellationToken) =>
+            ValueTask.FromResult((Prepare(), Description));
 
         public override IFileSystem Prepare() => new RamFileSystem(capacityBytes: Capacity);
     }
 }
 
-/// <summary>A mount source that could not be reached or attached.</summary>
-public sealed class MountSourceException(string message, Exception? inner = null) : Exception(message, inner);
+/// <summary>A mount source that could not be reached or attached; <see cref="Refused"/>: it answered, but not with a tree.</summary>
+public sealed class MountSourceException(string message, Exception? inner = null, bool refused = false) : Exception(message, inner)
+{
+    public bool Refused { get; } = refused;
+}

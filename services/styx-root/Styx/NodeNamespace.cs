@@ -36,7 +36,7 @@ public sealed class NodeNamespace
 
     public async Task<MountInfo> MountAsync(string path, MountSource source, MountFlag flag, bool create, CancellationToken ct)
     {
-        var tree = await source.OpenAsync(ct);
+        var (tree, description) = await source.OpenAsync(ct);
         var flags = flag switch
         {
             MountFlag.Before => MountFlags.Before,
@@ -45,7 +45,7 @@ public sealed class NodeNamespace
         };
         if (create)
             flags |= MountFlags.Create;
-        var info = _namespace.Mount(path, tree, flags: flags, description: source.Description);
+        var info = _namespace.Mount(path, tree, flags: flags, description: description);
         if (tree is IAsyncDisposable disposable)
             _owned[info.Id] = disposable; // e.g. a remote server's connection, closed on unmount
         return info;

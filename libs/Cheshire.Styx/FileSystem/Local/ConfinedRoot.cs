@@ -39,6 +39,19 @@ internal sealed class ConfinedRoot : IDisposable
         CanTryCached = UsesOpenat2 && ProbeCached() && OnCachedSafeFileSystem();
     }
 
+    /// <summary>A root already open (owned from now on): it must be a directory.</summary>
+    public ConfinedRoot(SafeFileHandle root, bool useOpenat2)
+    {
+        if (!OperatingSystem.IsLinux()) throw new PlatformNotSupportedException("a local export needs Linux");
+        _root = root;
+        if (LibC.statx(root, "", LibC.AT_EMPTY_PATH | LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, out var stat) < 0)
+            throw new IOException($"cannot export descriptor {root.DangerousGetHandle()}: {ErrnoText.Of(Fd.LastErrno)}");
+        if ((stat.Mode & UnixMode.TypeMask) != UnixMode.Directory)
+            throw new IOException($"cannot export descriptor {root.DangerousGetHandle()}: it is not a directory");
+        UsesOpenat2 = useOpenat2 && ProbeOpenat2();
+        CanTryCached = UsesOpenat2 && ProbeCached() && OnCachedSafeFileSystem();
+    }
+
     /// <summary>
     /// Whether <see cref="TryOpenCached"/> may be tried: openat2 knows RESOLVE_CACHED (Linux 5.12+) and the root is on a
     /// local file system. False: every lookup and open is a call that may block.

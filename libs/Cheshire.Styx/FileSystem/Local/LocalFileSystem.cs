@@ -1,4 +1,5 @@
 using Cheshire.Styx.Protocol;
+using Microsoft.Win32.SafeHandles;
 
 namespace Cheshire.Styx.FileSystem.Local;
 
@@ -19,16 +20,62 @@ public sealed class LocalFileSystem : IFileSystem, IDisposable, IAsyncDisposable
 
     /// <summary><paramref name="useOpenat2"/> false forces the per-component fallback (for tests of old kernels).</summary>
     internal LocalFileSystem(string rootPath, LocalOptions? options, bool useOpenat2)
+        : this(rootPath, options, new ConfinedRoot(rootPath, useOpenat2))
+    {
+    }
+
+    private LocalFileSystem(string rootPath, LocalOptions? options, ConfinedRoot root)
     {
         ArgumentException.ThrowIfNullOrEmpty(rootPath);
         RootPath = rootPath;
         Options = options ?? new LocalOptions();
-        Root = new ConfinedRoot(rootPath, useOpenat2);
-        var root = Root.StatRoot();
-        _devices[(root.DevMajor, root.DevMinor)] = 0;
-        RootNode = new LocalNode(this, null, "", root);
+        Root = root;
+        StartFrom(Root.StatRoot(), out var rootNode);
+        RootNode = rootNode;
     }
 
+    /// <summary>
+    /// The export whose root is the directory descriptor <paramref name="root"/> (owned from now on, closed on dispose),
+    /// e.g. one handed over by <see cref="ExportDelegation"/>: confined beneath it exactly as an export opened by path.
+    /// <paramref name="description"/> stands for the path in <see cref="RootPath"/>.
+    /// </summary>
+    public static LocalFileSystem FromDescriptor(SafeFileHandle root, string description, LocalOptions? options = null)
+    {
+        ConfinedRoot confined;
+        try
+        {
+            confined = new ConfinedRoot(root, useOpenat2: true);
+        }
+        catch
+        {
+            root.Dispose();
+            throw;
+        }
+        try
+        {
+            return new LocalFileSystem(description, options, confined);
+        }
+        catch
+        {
+            confined.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A new O_PATH descriptor of the root (the caller closes it), to hand the export to another process.</summary>
+    public SafeFileHandle DuplicateRoot()
+    {
+        var fd = Root.Open("", LibC.O_PATH | LibC.O_DIRECTORY);
+        return new SafeFileHandle((nint)fd.Value, ownsHandle: true);
+    }
+
+    private void StartFrom(in LibC.Statx root, out LocalNode rootNode)
+    {
+        _devices[(root.DevMajor, root.DevMinor)] = 0;
+        rootNode = new LocalNode(this, null, "", root);
+    }
+
+    /// <summary>The exported directory; for an export made from a descriptor, its description.</summary>
     public string RootPath { get; }
     public LocalOptions Options { get; }
     internal ConfinedRoot Root { get; }
