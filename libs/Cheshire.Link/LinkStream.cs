@@ -39,6 +39,7 @@ public static class LinkStream
             throw new ArgumentException($"A node id is {NodeIdentity.NodeIdLength} bytes, not {expectedNodeId.Length}.", nameof(expectedNodeId));
         options = (options ?? LinkOptions.Default).Validate();
         var check = new PeerCheck(expectedNodeId.ToArray(), options.Clock);
+        var buffered = Buffered(ref transport, options);
         var ssl = new SslStream(transport, leaveInnerStreamOpen: false);
         var tls = new SslClientAuthenticationOptions
         {
@@ -50,7 +51,7 @@ public static class LinkStream
             ApplicationProtocols = [ApplicationProtocol],
             RemoteCertificateValidationCallback = (_, certificate, _, _) => check.Validate(certificate),
         };
-        return await HandshakeAsync(ssl, check, options, cancellationToken, async ct =>
+        return await HandshakeAsync(ssl, check, buffered, options, cancellationToken, async ct =>
         {
             await ssl.AuthenticateAsClientAsync(tls, ct);
             await ReadAcceptanceAsync(ssl, ct);
@@ -65,6 +66,7 @@ public static class LinkStream
         ArgumentNullException.ThrowIfNull(mine);
         options = (options ?? LinkOptions.Default).Validate();
         var check = new PeerCheck(expectedNodeId: null, options.Clock);
+        var buffered = Buffered(ref transport, options);
         var ssl = new SslStream(transport, leaveInnerStreamOpen: false);
         var tls = new SslServerAuthenticationOptions
         {
@@ -76,7 +78,7 @@ public static class LinkStream
             ApplicationProtocols = [ApplicationProtocol],
             RemoteCertificateValidationCallback = (_, certificate, _, _) => check.Validate(certificate),
         };
-        return await HandshakeAsync(ssl, check, options, cancellationToken, async ct =>
+        return await HandshakeAsync(ssl, check, buffered, options, cancellationToken, async ct =>
         {
             await ssl.AuthenticateAsServerAsync(tls, ct);
             // Only a peer that passed every check gets here: tell it so.
@@ -85,7 +87,16 @@ public static class LinkStream
         });
     }
 
-    private static async Task<LinkConnection> HandshakeAsync(SslStream ssl, PeerCheck check, LinkOptions options,
+    /// <summary>With <see cref="LinkOptions.BufferSize"/>, TLS runs over a <see cref="LinkTransport"/> around the transport.</summary>
+    private static LinkTransport? Buffered(ref Stream transport, LinkOptions options)
+    {
+        if (options.BufferSize == 0) return null;
+        var buffered = new LinkTransport(transport, options.BufferSize);
+        transport = buffered;
+        return buffered;
+    }
+
+    private static async Task<LinkConnection> HandshakeAsync(SslStream ssl, PeerCheck check, LinkTransport? buffered, LinkOptions options,
         CancellationToken cancellationToken, Func<CancellationToken, Task> handshake)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -98,6 +109,7 @@ public static class LinkStream
             if (ssl.NegotiatedApplicationProtocol != ApplicationProtocol)
                 throw new LinkAuthenticationException(LinkFailure.Handshake,
                     $"the peer did not agree to the application protocol {ApplicationProtocolName} (ALPN).");
+            if (buffered is not null) buffered.Coalescing = true;
             return new LinkConnection(ssl, check.Peer ?? throw new InvalidOperationException("TLS completed without checking the peer's certificate."));
         }
         catch (Exception e)

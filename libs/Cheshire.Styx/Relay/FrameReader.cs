@@ -22,8 +22,12 @@ namespace Cheshire.Styx.Relay;
 /// </summary>
 public sealed class FrameReader(PipeReader input, uint maxSize)
 {
-    /// <summary>Destinations are flushed every this many bytes within one frame, so a copy holds little memory.</summary>
-    public const int FlushThreshold = 64 * 1024;
+    /// <summary>
+    /// Destinations are flushed every this many bytes within one frame, so a copy holds bounded memory. Large enough that
+    /// a 512 KiB Rread leaves in two or three sends (each flush is at least one system call, and on a TLS link a wake-up
+    /// of the other side).
+    /// </summary>
+    public const int FlushThreshold = 256 * 1024;
 
     private ReadOnlySequence<byte> _buffer;
     private bool _held;

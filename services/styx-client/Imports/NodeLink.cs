@@ -4,6 +4,7 @@ using Cheshire.GlobalNamespace;
 using Cheshire.Link;
 using Cheshire.Styx.Protocol;
 using Cheshire.Styx.Relay;
+using Cheshire.StyxClient.Links;
 
 namespace Cheshire.StyxClient.Imports;
 
@@ -88,7 +89,7 @@ public sealed class NodeLink : IAsyncDisposable
             {
                 await tcp.ConnectAsync(host, port, ct);
                 var transport = new CountingStream(tcp.GetStream(), Counters);
-                var link = await LinkStream.ConnectAsync(transport, _credentials.Current, _nodeId, cancellationToken: ct);
+                var link = await LinkStream.ConnectAsync(transport, _credentials.Current, _nodeId, LinkBuffering.Options, ct);
                 var session = await MuxLink.OpenAsync(link.Stream, MaxMessageSize, ct);
                 (Address, Latency, Error, _state) = (address, Stopwatch.GetElapsedTime(started), null, "connected");
                 _logger.LogInformation("Linked to node {Node} at {Address} in {Ms:0} ms (msize {Msize})", NodeIdHex, address,

@@ -93,7 +93,7 @@ public sealed class LinkListener(
             LinkConnection link;
             try
             {
-                link = await LinkStream.AcceptAsync(transport, credentials.Current, cancellationToken: stoppingToken);
+                link = await LinkStream.AcceptAsync(transport, credentials.Current, LinkBuffering.Options, stoppingToken);
             }
             catch (LinkAuthenticationException e)
             {

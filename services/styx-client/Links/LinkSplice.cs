@@ -15,7 +15,8 @@ namespace Cheshire.StyxClient.Links;
 /// </summary>
 public sealed partial class LinkSplice
 {
-    private const int BufferSize = 64 * 1024;
+    // As large as a relay's flush (FrameReader.FlushThreshold): a 512 KiB Rread comes from the provider in a few receives.
+    private const int BufferSize = FrameReader.FlushThreshold;
 
     private readonly LinkPeer _peer;
     private readonly ExportCatalog _catalog;
