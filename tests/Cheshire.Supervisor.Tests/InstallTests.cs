@@ -2,9 +2,7 @@ using Cheshire.Protos;
 using Cheshire.Protos.Modules;
 using Cheshire.Styx.Protocol;
 using Cheshire.Testing;
-using Google.Protobuf;
 using Grpc.Core;
-using Grpc.Net.Client;
 
 namespace Cheshire.Supervisor.Tests;
 
@@ -12,12 +10,9 @@ namespace Cheshire.Supervisor.Tests;
 /// Modules.Install and Uninstall in a whole node: packages exported by the node's styx-provider at /pkg are read through
 /// styx-root, built and tested into DATADIR/builds/installed, started by the supervisor, and removed again.
 /// </summary>
-public sealed class InstallTests(InstallNodeFixture node) : IClassFixture<InstallNodeFixture>
+[Collection(nameof(InstallNode))]
+public sealed class InstallTests(InstallNodeFixture node)
 {
-    private static readonly Method<GetInfoRequest, ModuleInfo> GetInfo = new(MethodType.Unary, ModulePackage.GrpcService, "GetInfo",
-        Marshallers.Create(m => m.ToByteArray(), GetInfoRequest.Parser.ParseFrom),
-        Marshallers.Create(m => m.ToByteArray(), ModuleInfo.Parser.ParseFrom));
-
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -65,7 +60,13 @@ public sealed class InstallTests(InstallNodeFixture node) : IClassFixture<Instal
         Assert.Contains("already has a module named 'hello'", again.Status.Detail);
         Assert.Equal(status.ProcessId, (await node.Modules.GetAsync(new ModuleRequest { Name = "hello" }, cancellationToken: Ct)).ProcessId);
 
-        // It is in the module folder: the node starts it again, from the same build.
+        // A value set at run time (Modules.SetConfig, to the module's own ModuleConfig) applies at once and is kept.
+        var set = await node.Modules.SetConfigAsync(new SetModuleConfigRequest { Name = "hello", Key = "Hello:Words", Value = "hello again" },
+            cancellationToken: Ct);
+        Assert.Equal(("Hello:Words", "hello again", true), (set.Key, set.Value, set.Live));
+        Assert.Equal("hello again", await ModulePackage.GreetingAsync(status, Ct));
+
+        // It is in the module folder: the node starts it again, from the same build, with the value set.
         var restart = System.Diagnostics.Stopwatch.StartNew();
         await node.RestartAsync(Ct);
         var restarted = await Eventually.SucceedsAsync(async () =>
@@ -77,6 +78,8 @@ public sealed class InstallTests(InstallNodeFixture node) : IClassFixture<Instal
         Assert.NotEqual(status.ProcessId, restarted.ProcessId);
         Assert.Equal(reply.BuildId, restarted.BuildId);
         Assert.EndsWith("+" + reply.BuildId, (await GetInfoAsync(restarted)).Version);
+        Assert.Equal("hello again", await ModulePackage.GreetingAsync(restarted, Ct));
+        Assert.Contains(restarted.Config, c => c.Key == "Hello:Words" && c.Value == "hello again");
 
         // Stop, start (through the namespace: /modules/hello/ctl, which is Ensure) and Restart, as for the node's own modules.
         var stopped = await node.Modules.StopAsync(new ModuleRequest { Name = "hello" }, cancellationToken: Ct);
@@ -194,11 +197,7 @@ public sealed class InstallTests(InstallNodeFixture node) : IClassFixture<Instal
 
     private async Task<ListModulesReply> ListAsync() => await node.Modules.ListAsync(new ListModulesRequest(), cancellationToken: Ct);
 
-    private static async Task<ModuleInfo> GetInfoAsync(ModuleStatus status)
-    {
-        using var channel = GrpcChannel.ForAddress(status.Endpoints.Single(e => e.Name == "grpc").Url);
-        return await channel.CreateCallInvoker().AsyncUnaryCall(GetInfo, null, new CallOptions(cancellationToken: Ct), new GetInfoRequest());
-    }
+    private static Task<ModuleInfo> GetInfoAsync(ModuleStatus status) => ModulePackage.GetInfoAsync(status, Ct);
 
     /// <summary>A refused install leaves no folder, no build and no process.</summary>
     private async Task AssertNothingInstalledAsync(string name)

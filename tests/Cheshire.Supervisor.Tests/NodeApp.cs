@@ -15,7 +15,17 @@ public static class NodeApp
     public static async Task<DistributedApplication> StartAsync(string dataDirectory, int supervisorPort, IEnumerable<string> settings,
         IEnumerable<string> healthyModules, CancellationToken cancellationToken)
     {
-        string[] all =
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Cheshire_AppHost>(Arguments(dataDirectory, supervisorPort, settings),
+            cancellationToken);
+        var app = await builder.BuildAsync(cancellationToken);
+        await app.StartAsync(cancellationToken);
+        foreach (var module in healthyModules)
+            await app.ResourceNotifications.WaitForResourceHealthyAsync(module, cancellationToken);
+        return app;
+    }
+
+    /// <summary>The AppHost's command line (--KEY=VALUE) for a node in <paramref name="dataDirectory"/>, <paramref name="settings"/> last.</summary>
+    public static string[] Arguments(string dataDirectory, int supervisorPort, IEnumerable<string> settings) =>
         [
             $"--Cheshire:DataDir={dataDirectory}",
             $"--Cheshire:Ports:styx-root:styx={FreePorts.Tcp().ToString(CultureInfo.InvariantCulture)}",
@@ -27,11 +37,4 @@ public static class NodeApp
             "--Cheshire:Supervisor:Watch=false",
             .. settings,
         ];
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Cheshire_AppHost>(all, cancellationToken);
-        var app = await builder.BuildAsync(cancellationToken);
-        await app.StartAsync(cancellationToken);
-        foreach (var module in healthyModules)
-            await app.ResourceNotifications.WaitForResourceHealthyAsync(module, cancellationToken);
-        return app;
-    }
 }

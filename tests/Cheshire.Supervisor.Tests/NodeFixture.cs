@@ -32,6 +32,15 @@ public abstract class NodeFixture(string name, IReadOnlyList<string> healthyModu
         Modules = new Protos.Modules.Modules.ModulesClient(Channel($"http://127.0.0.1:{SupervisorPort.ToString(CultureInfo.InvariantCulture)}"));
     }
 
+    /// <summary>Stops the node and starts it again on the same data folder, supervisor port and settings.</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken)
+    {
+        await App.DisposeAsync();
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(SupervisedNodeFixture.StartTimeout);
+        App = await NodeApp.StartAsync(DataDirectory, SupervisorPort, Settings, healthyModules, cts.Token);
+    }
+
     /// <summary>A channel closed with the node.</summary>
     public GrpcChannel Channel(string address)
     {

@@ -10,7 +10,7 @@ namespace Cheshire.Supervisor.Api;
 
 /// <summary>The Modules gRPC API: the supervisor's view of the node's modules, and start, stop and restart.</summary>
 public sealed class ModulesApi(ModuleSupervisor supervisor, ModuleHealthProbe health, SupervisorIdentity identity, TimeProvider time,
-    Starting.ModuleStarter starter, Reload.ModuleReloader reloader)
+    Starting.ModuleStarter starter, Reload.ModuleReloader reloader, Install.ModuleInstaller installer)
     : Protos.Modules.Modules.ModulesBase
 {
     public const string Name = Cheshire.Modules.SupervisorAddress.ServiceName;
@@ -59,7 +59,8 @@ public sealed class ModulesApi(ModuleSupervisor supervisor, ModuleHealthProbe he
         ?? RunAsync(Find(request.Name), supervisor.RestartAsync, context.CancellationToken);
 
     public override Task<SetModuleConfigReply> SetConfig(SetModuleConfigRequest request, ServerCallContext context) =>
-        Config.ModuleConfigForwarder.SetAsync(Find(request.Name), request, context.CancellationToken);
+        Installed(context, request.Name, (i, p, ct) => i.SetConfigAsync(p, request, ct))
+        ?? Config.ModuleConfigForwarder.SetAsync(Find(request.Name), request, context.CancellationToken);
 
     public override async Task<ModuleStatus> Ensure(ModuleRequest request, ServerCallContext context)
     {
@@ -83,15 +84,25 @@ public sealed class ModulesApi(ModuleSupervisor supervisor, ModuleHealthProbe he
 
     public override async Task<ModuleTestReply> Test(ModuleRequest request, ServerCallContext context)
     {
-        var module = Find(request.Name).Descriptor;
+        var installed = Installer(context).Find(request.Name);
+        var module = installed?.Descriptor ?? Find(request.Name).Descriptor;
         if (module.Tests is not { } tests)
             throw new RpcException(new Status(StatusCode.FailedPrecondition, $"{module.Name} declares no tests (module.json \"tests\")."));
+        if (installed is not null)
+            return ModuleReloadReport.Of(request.Name, Installer(context).TestProjectOf(module), tests.Filter,
+                await Installer(context).TestAsync(installed, context.CancellationToken));
         var outcome = await reloader.TestAsync(module, context.CancellationToken);
         return ModuleReloadReport.Of(request.Name, reloader.TestProjectOf(module), tests.Filter, outcome);
     }
 
     public override Task<ModuleStatus> SetWatch(SetWatchRequest request, ServerCallContext context)
     {
+        if (Installed(context, request.Name, (i, p, ct) =>
+            {
+                i.SetWatch(p, request.On);
+                return i.DescribeAsync(p, ct);
+            }) is { } installed)
+            return installed;
         var module = Find(request.Name);
         reloader.SetWatch(module.Descriptor.Name, request.On);
         return DescribeAsync(module, context.CancellationToken);
@@ -126,13 +137,13 @@ public sealed class ModulesApi(ModuleSupervisor supervisor, ModuleHealthProbe he
         context.GetHttpContext().RequestServices.GetRequiredService<Install.ModuleInstaller>();
 
     /// <summary>A command on an installed module (null when <paramref name="name"/> is not one), its refusals as gRPC errors.</summary>
-    private static Task<ModuleStatus>? Installed(ServerCallContext context, string name,
-        Func<Install.ModuleInstaller, Install.InstalledProcess, CancellationToken, Task<ModuleStatus>> command)
+    private static Task<T>? Installed<T>(ServerCallContext context, string name,
+        Func<Install.ModuleInstaller, Install.InstalledProcess, CancellationToken, Task<T>> command)
     {
         var installer = Installer(context);
         return installer.Find(name) is { } process ? CallAsync(process) : null;
 
-        async Task<ModuleStatus> CallAsync(Install.InstalledProcess installed)
+        async Task<T> CallAsync(Install.InstalledProcess installed)
         {
             try
             {
@@ -184,6 +195,7 @@ public sealed class ModulesApi(ModuleSupervisor supervisor, ModuleHealthProbe he
         var configFile = Config.PersistedModuleConfig.PathOf(module);
         status.ConfigFile = configFile ?? "";
         status.Config.AddRange(Config.PersistedModuleConfig.Read(configFile));
+        status.Dependents.AddRange(installer.DependentsOf(module.Descriptor.Name));
         return status;
     }
 }

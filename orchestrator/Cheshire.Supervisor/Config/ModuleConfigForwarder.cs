@@ -13,10 +13,8 @@ public static class ModuleConfigForwarder
 {
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
-    public static async Task<SetModuleConfigReply> SetAsync(SupervisedModule module, SetModuleConfigRequest request, CancellationToken ct)
+    public static Task<SetModuleConfigReply> SetAsync(SupervisedModule module, SetModuleConfigRequest request, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(request.Key))
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "key is empty: give a configuration key, e.g. Logging:LogLevel:Default."));
         string? url;
         SupervisionState state;
         lock (module.Gate)
@@ -24,9 +22,18 @@ public static class ModuleConfigForwarder
             state = module.State;
             url = state == SupervisionState.Running ? module.Url("grpc") : null;
         }
+        return SetAsync(module.Name, state, url, request, ct);
+    }
+
+    /// <summary>To the module <paramref name="name"/> whose gRPC endpoint is <paramref name="url"/> (null while it does not run).</summary>
+    public static async Task<SetModuleConfigReply> SetAsync(string name, SupervisionState state, string? url, SetModuleConfigRequest request,
+        CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(request.Key))
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "key is empty: give a configuration key, e.g. Logging:LogLevel:Default."));
         if (url is null)
             throw new RpcException(new Status(StatusCode.FailedPrecondition,
-                $"{module.Name} is not running ({state.ToString().ToLowerInvariant()}): the module checks its own settings, so start it first."));
+                $"{name} is not running ({state.ToString().ToLowerInvariant()}): the module checks its own settings, so start it first."));
 
         using var channel = GrpcChannel.ForAddress(url, new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { UseProxy = false } });
         var client = new ModuleConfig.ModuleConfigClient(channel);
@@ -43,15 +50,15 @@ public static class ModuleConfigForwarder
         catch (RpcException e) when (e.StatusCode == StatusCode.Unimplemented)
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition,
-                $"{module.Name} does not serve ModuleConfig (a build from before dynamic configuration?): {e.Status.Detail}"));
+                $"{name} does not serve ModuleConfig (a build from before dynamic configuration?): {e.Status.Detail}"));
         }
         catch (RpcException e) when (!ct.IsCancellationRequested)
         {
-            throw new RpcException(new Status(StatusCode.Unavailable, $"{module.Name} did not answer SetConfig: {e.StatusCode}: {e.Status.Detail}"));
+            throw new RpcException(new Status(StatusCode.Unavailable, $"{name} did not answer SetConfig: {e.StatusCode}: {e.Status.Detail}"));
         }
         var result = new SetModuleConfigReply
         {
-            Name = module.Name,
+            Name = name,
             Key = reply.Key,
             Value = reply.Value,
             Live = reply.Live,

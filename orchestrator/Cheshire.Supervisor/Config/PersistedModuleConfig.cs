@@ -18,8 +18,11 @@ public static class PersistedModuleConfig
         string? dataDirectory;
         lock (module.Gate)
             dataDirectory = module.Snapshot?.EnvironmentVariables.FirstOrDefault(v => v.Name == DataDirectoryVariable)?.Value;
-        return string.IsNullOrEmpty(dataDirectory) ? null : Path.Combine(dataDirectory, "config", module.Name + ".json");
+        return string.IsNullOrEmpty(dataDirectory) ? null : PathIn(dataDirectory, module.Name);
     }
+
+    /// <summary>The file of the module (resource) <paramref name="name"/> started with the data folder <paramref name="dataDirectory"/>.</summary>
+    public static string PathIn(string dataDirectory, string name) => Path.Combine(dataDirectory, "config", name + ".json");
 
     /// <summary>The saved keys and values; none when there is no file, and one naming the problem when it does not read.</summary>
     public static IReadOnlyList<ModuleConfigValue> Read(string? path)

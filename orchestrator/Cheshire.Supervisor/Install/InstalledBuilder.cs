@@ -21,18 +21,54 @@ public sealed class InstalledBuilder
     {
         var root = reload with { CheckoutDirectory = "/", SourceDirectory = "/" };
         Builds = new ModuleBuilds(Path.Combine(reload.BuildsDirectory, "installed"));
-        var sources = new SourceTree(root, ModuleGraph.From([]));
-        Builder = new ModuleBuilder(root, sources, Builds);
-        Tests = new ModuleTestRunner(root, sources, Builder);
+        _sources = new SourceTree(root, ModuleGraph.From([]));
+        Builder = new ModuleBuilder(root, _sources, Builds);
+        Tests = new ModuleTestRunner(root, _sources, Builder);
         Checkout = reload.SourceDirectory;
         ModulesDirectory = settings.ModulesDirectory;
     }
+
+    private readonly SourceTree _sources;
 
     public ModuleBuilds Builds { get; }
     public ModuleBuilder Builder { get; }
     public ModuleTestRunner Tests { get; }
     public string Checkout { get; }
     public string ModulesDirectory { get; }
+
+    /// <summary>The module's test project (its full path), or "" when it declares none.</summary>
+    public string TestProjectOf(ModuleDescriptor module) => _sources.TestProjectOf(module) ?? "";
+
+    /// <summary>
+    /// Builds the installed module into a new versioned folder and runs its tests there, under the build tree's lock
+    /// (logs NAME-N-<paramref name="logName"/>.log and NAME-N-<paramref name="logName"/>-tests.*). The build's folder is
+    /// left only when both pass: the newest folder is the one the node starts at its next start.
+    /// </summary>
+    public async Task<InstalledBuild> BuildAndTestAsync(ModuleDescriptor module, string logName, IEnumerable<string> changed,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        using var tree = await Builder.LockAsync(ct);
+        var build = Builds.Next(module.Name, now);
+        var built = await Builder.BuildAsync(module, build, logName, changed, ct);
+        if (!built.Succeeded)
+            return new InstalledBuild(build, built, null, Path.Combine(Builder.LogsDirectory, $"{module.Name}-{build.Number}-{logName}.log"));
+        Builder.Snapshot(module, build);
+        var tested = await Tests.RunAsync(module, build, logName + "-", ct);
+        if (!tested.Passed)
+            Remove(build.Directory);
+        return new InstalledBuild(build, built, tested, Path.Combine(Builder.LogsDirectory, $"{module.Name}-{build.Number}-{logName}.log"));
+    }
+
+    public static void Remove(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path))
+                Directory.Delete(path, recursive: true);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
 
     /// <summary>The props that make DATADIR/modules build like a folder of the checkout.</summary>
     public void WriteProps()

@@ -12,7 +12,7 @@ namespace Cheshire.Supervisor.Install;
 /// An installed module's process, run by the supervisor itself (Aspire adds no resource once the node runs): `dotnet
 /// NAME.dll` from its build folder with the environment NodeBuilder gives a module (data folder, user key, salt, the
 /// supervisor's and its dependencies' addresses) and its own free loopback gRPC and health ports. Its output goes to
-/// DATADIR/modules/logs/NAME.log. A process that ends unasked is restarted as Aspire resources are (<see cref="RestartIntensity"/>).
+/// DATADIR/modules/logs/NAME.log. It dies with the AppHost, even a killed one (<see cref="BoundProcessLauncher"/>). A process that ends unasked is restarted as Aspire resources are (<see cref="RestartIntensity"/>).
 /// Every field is read and written under <see cref="Gate"/>.
 /// </summary>
 public sealed partial class InstalledProcess(ModuleDescriptor descriptor, ModuleBuild build, string ownerUid,
@@ -25,6 +25,7 @@ public sealed partial class InstalledProcess(ModuleDescriptor descriptor, Module
 
     public Lock Gate { get; } = new();
     public ModuleDescriptor Descriptor { get; } = descriptor;
+    public ModuleBuild Build { get; } = build;
     public string BuildDirectory { get; } = build.Directory;
     /// <summary>The build it runs: its GetInfo version ends with "+" and this id.</summary>
     public string BuildId { get; } = build.Id;
@@ -76,6 +77,14 @@ public sealed partial class InstalledProcess(ModuleDescriptor descriptor, Module
         catch (Exception e) when (e is InvalidOperationException or OperationCanceledException) { } // already gone
     }
 
+    /// <summary>A health check answered: a process started again after a crash is running from then on.</summary>
+    public void Answered()
+    {
+        lock (Gate)
+            if (State is SupervisionState.Starting && Process is { HasExited: false })
+                State = SupervisionState.Running;
+    }
+
     /// <summary>Waits until /health answers 200; null when it does, else why not.</summary>
     public async Task<string?> WaitHealthyAsync(TimeSpan timeout, CancellationToken ct)
     {
@@ -96,8 +105,7 @@ public sealed partial class InstalledProcess(ModuleDescriptor descriptor, Module
                 using var response = await http.GetAsync(url + "/health", ct);
                 if (response.IsSuccessStatusCode)
                 {
-                    lock (Gate)
-                        if (State is SupervisionState.Starting) State = SupervisionState.Running;
+                    Answered();
                     return null;
                 }
                 last = $"/health answered {(int)response.StatusCode}";
@@ -119,7 +127,8 @@ public sealed partial class InstalledProcess(ModuleDescriptor descriptor, Module
         var info = new ProcessStartInfo("/bin/sh") { WorkingDirectory = BuildDirectory, UseShellExecute = false };
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add("exec \"$0\" \"$@\" >>\"$CHESHIRE_MODULE_LOG\" 2>&1 </dev/null");
-        info.ArgumentList.Add(DotnetCommand.Host);
+        foreach (var argument in BoundProcessLauncher.Command(DotnetCommand.Host))
+            info.ArgumentList.Add(argument);
         info.ArgumentList.Add(InstalledBuilder.ProgramOf(Descriptor, BuildDirectory));
         foreach (var key in info.Environment.Keys.Where(k => StrippedPrefixes.Any(p => k.StartsWith(p, StringComparison.Ordinal))).ToList())
             info.Environment.Remove(key);
@@ -132,7 +141,7 @@ public sealed partial class InstalledProcess(ModuleDescriptor descriptor, Module
         info.Environment["Kestrel__Endpoints__http__Protocols"] = "Http1";
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         process.Exited += (_, _) => OnExited(process);
-        process.Start();
+        BoundProcessLauncher.Start(process);
         Process = process;
         StartedAt = DateTimeOffset.UtcNow;
         State = SupervisionState.Starting;

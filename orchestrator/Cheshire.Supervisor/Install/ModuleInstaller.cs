@@ -109,6 +109,7 @@ public sealed partial class ModuleInstaller(
             if (await process.WaitHealthyAsync(reloadSettings.HealthyTimeout, ct) is { } failure)
                 throw new InstallException(StatusCode.FailedPrecondition, $"{descriptor.Name} was built and tested but did not come up: {failure}");
             _running[descriptor.Name] = process;
+            Track(descriptor);
             LogInstalled(logger, descriptor.Name, path, owner, build.Id, tested.Summary);
             return new InstallReply
             {
@@ -122,11 +123,11 @@ public sealed partial class ModuleInstaller(
         {
             if (process is not null)
                 await process.StopAsync();
-            Remove(staging);
+            InstalledBuilder.Remove(staging);
             if (target is not null)
             {
-                Remove(target);
-                Remove(Path.Combine(installed.Builds.Directory, Path.GetFileName(target)));
+                InstalledBuilder.Remove(target);
+                InstalledBuilder.Remove(Path.Combine(installed.Builds.Directory, Path.GetFileName(target)));
             }
             LogRefused(logger, path, e.Message);
             if (e is InvalidDataException)
@@ -139,18 +140,10 @@ public sealed partial class ModuleInstaller(
 
     private async Task<(ModuleBuild Build, TimeSpan BuildTime, TestOutcome Tested)> BuildAndTestAsync(ModuleDescriptor descriptor, CancellationToken ct)
     {
-        using var tree = await installed.Builder.LockAsync(ct);
-        var build = installed.Builds.Next(descriptor.Name, time.GetUtcNow());
-        var built = await installed.Builder.BuildAsync(descriptor, build, "install", [], ct);
-        if (!built.Succeeded)
-            throw new InstallException(StatusCode.FailedPrecondition,
-                $"{descriptor.Name} does not build: {BuildErrors.Summary(built)} (log: {Path.Combine(installed.Builder.LogsDirectory, $"{descriptor.Name}-{build.Number}-install.log")})");
-        installed.Builder.Snapshot(descriptor, build);
-        var tested = await installed.Tests.RunAsync(descriptor, build, "install-", ct);
-        if (!tested.Passed)
-            throw new InstallException(StatusCode.FailedPrecondition, $"{descriptor.Name} tests failed: {tested.Summary}" +
-                string.Concat(tested.Failures.Select(f => $"; {f.Name}: {f.Message}")));
-        return (build, built.Elapsed, tested);
+        var result = await installed.BuildAndTestAsync(descriptor, "install", [], time.GetUtcNow(), ct);
+        if (!result.Passed)
+            throw new InstallException(StatusCode.FailedPrecondition, result.Failure(descriptor.Name));
+        return (result.Build, result.Built.Elapsed, result.Tested!);
     }
 
     /// <summary>Starts the module's dependencies (healthy first), then its process with the node's module environment.</summary>
@@ -201,6 +194,7 @@ public sealed partial class ModuleInstaller(
             // Only a name the folder lists: a name from the caller is never made into a path.
             var folder = InstalledFolders().FirstOrDefault(f => Path.GetFileName(f) == name);
             _running.TryRemove(name, out var process);
+            Untrack(name);
             if (folder is null && process is null)
             {
                 var names = InstalledFolders().Select(Path.GetFileName).ToList();
@@ -215,8 +209,8 @@ public sealed partial class ModuleInstaller(
                 await process.StopAsync();
             }
             var directory = Path.Combine(settings.ModulesDirectory, name);
-            Remove(directory);
-            Remove(Path.Combine(installed.Builds.Directory, name));
+            InstalledBuilder.Remove(directory);
+            InstalledBuilder.Remove(Path.Combine(installed.Builds.Directory, name));
             if (File.Exists(LogFileOf(name)))
                 File.Delete(LogFileOf(name));
             LogUninstalled(logger, name, pid);
@@ -261,6 +255,15 @@ public sealed partial class ModuleInstaller(
     {
         var status = InstalledStatus.Of(process);
         (status.Health, status.HealthDetail) = await _health.CheckAsync(status.ProcessId == 0 ? null : process.HttpUrl, ct);
+        if (status.Health == ModuleHealth.Healthy && status.State == ModuleState.Starting)
+        {
+            process.Answered();
+            status.State = ModuleState.Running;
+        }
+        if (_reloads.TryGetValue(process.Descriptor.Name, out var reload))
+            ModuleReloadReport.Fill(status, reload, process.Build);
+        status.ConfigFile = Config.PersistedModuleConfig.PathIn(reloadSettings.DataDirectory, process.Descriptor.Name);
+        status.Config.AddRange(Config.PersistedModuleConfig.Read(status.ConfigFile));
         return status;
     }
 
@@ -277,6 +280,7 @@ public sealed partial class ModuleInstaller(
                 var ownerFile = Path.Combine(folder, OwnerFileName);
                 var process = await StartAsync(descriptor, build, File.Exists(ownerFile) ? File.ReadAllText(ownerFile).Trim() : "", stoppingToken);
                 _running[descriptor.Name] = process;
+                Track(descriptor);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -287,6 +291,9 @@ public sealed partial class ModuleInstaller(
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        await _stopping.CancelAsync();
+        foreach (var name in _watchers.Keys)
+            Untrack(name);
         await base.StopAsync(cancellationToken);
         await Task.WhenAll(_running.Values.Select(p => p.StopAsync()));
     }
@@ -358,17 +365,6 @@ public sealed partial class ModuleInstaller(
     {
         lock (module.Gate)
             return module.Launched ? module.Url(endpoint) : null;
-    }
-
-    private static void Remove(string path)
-    {
-        try
-        {
-            if (Directory.Exists(path))
-                Directory.Delete(path, recursive: true);
-        }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Installed module {Module} from {Path} (owner {Owner}), build {BuildId}: {Tests}")]

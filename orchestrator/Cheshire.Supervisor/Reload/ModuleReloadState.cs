@@ -13,4 +13,23 @@ public sealed class ModuleReloadState(bool watch)
     /// <summary>The last change seen while watching was off (nothing was rebuilt).</summary>
     public DateTimeOffset? IgnoredChangeAt { get; set; }
     public int IgnoredChanges { get; set; }
+
+    public void Enter(ReloadPhase phase)
+    {
+        lock (Gate)
+            Phase = phase;
+    }
+
+    /// <summary>A reload has ended: it is the last one, the phase is idle again, and one more reload counts if it switched builds.</summary>
+    public ReloadReport Finish(ReloadReport report)
+    {
+        lock (Gate)
+        {
+            Last = report;
+            Phase = ReloadPhase.Idle;
+            if (report.Result == ReloadResult.Reloaded)
+                Reloads++;
+        }
+        return report;
+    }
 }

@@ -110,7 +110,7 @@ public sealed partial class ModuleReloader(
             Result = ReloadResult.BuildFailed, Reason = "", BuildId = build.Id, PreviousBuildId = previous?.Id ?? "",
             StartedAt = started, Changed = changed, Log = Path.Combine(builder.LogsDirectory, $"{module.Name}-{build.Number}-build.log"),
         };
-        Phase(state, ReloadPhase.Building);
+        state.Enter(ReloadPhase.Building);
         Log(module, l => LogReloading(l, module.Name, build.Id, string.Join(", ", changed.Take(5))));
 
         var built = await builder.BuildAsync(module, build, "build", changed, cancellationToken);
@@ -119,14 +119,14 @@ public sealed partial class ModuleReloader(
             return Finish(module, state, report with { Result = ReloadResult.BuildFailed, Reason = $"build failed: {BuildErrors.Summary(built)}" });
         builder.Snapshot(module, build);
 
-        Phase(state, ReloadPhase.Testing);
+        state.Enter(ReloadPhase.Testing);
         var tested = await tests.RunAsync(module, build, "", cancellationToken);
         report = report with { TestTime = tested.TestTime, Failures = tested.Failures };
         if (!tested.Passed)
             return Finish(module, state, report with { Result = ReloadResult.TestsFailed, Reason = $"tests failed: {tested.Summary}" });
         tree.Dispose(); // the restart does not need the build tree
 
-        Phase(state, ReloadPhase.Restarting);
+        state.Enter(ReloadPhase.Restarting);
         var restart = Stopwatch.StartNew();
         builds.Use(module.Name, build);
         var failure = await RestartAsync(module, cancellationToken);
@@ -150,15 +150,10 @@ public sealed partial class ModuleReloader(
     /// <summary>Runs the module's tests against its current sources (Modules.Test): builds them in the build tree first.</summary>
     public async Task<TestOutcome> TestAsync(ModuleDescriptor module, CancellationToken cancellationToken)
     {
-        using var tree = await builder.LockAsync(cancellationToken);
         // The build id of a test-only build is the current one, so that the tree's module output stays as it is.
-        var build = builds.Current(module.Name) ?? new ModuleBuild(0, "test", "");
-        var built = await builder.BuildAsync(module, build, "ondemand-build", [], cancellationToken);
-        if (!built.Succeeded)
-            return TestOutcome.NotRun($"build failed: {BuildErrors.Summary(built)}", built.Elapsed);
-        var outcome = await tests.RunAsync(module, build, "ondemand-", cancellationToken);
+        var outcome = await tests.OnDemandAsync(module, builds.Current(module.Name) ?? new ModuleBuild(0, "test", ""), cancellationToken);
         LogTested(logger, module.Name, outcome.Summary);
-        return outcome with { BuildTime = built.Elapsed };
+        return outcome;
     }
 
     /// <summary>Restarts every running instance on the current build and waits until each answers /health; null when they do.</summary>
@@ -224,14 +219,7 @@ public sealed partial class ModuleReloader(
 
     private ReloadReport Finish(ModuleDescriptor module, ModuleReloadState state, ReloadReport report)
     {
-        report = report with { FinishedAt = time.GetUtcNow() };
-        lock (state.Gate)
-        {
-            state.Last = report;
-            state.Phase = ReloadPhase.Idle;
-            if (report.Result == ReloadResult.Reloaded)
-                state.Reloads++;
-        }
+        report = state.Finish(report with { FinishedAt = time.GetUtcNow() });
         if (report.Result == ReloadResult.Reloaded)
             Log(module, l => LogReloaded(l, module.Name, report.BuildId, report.BuildTime.TotalSeconds, report.TestTime.TotalSeconds,
                 report.RestartTime.TotalSeconds));
@@ -239,12 +227,6 @@ public sealed partial class ModuleReloader(
             Log(module, l => LogNotReloaded(l, module.Name, report.Result, report.PreviousBuildId is "" ? "the checkout's build" : report.PreviousBuildId,
                 report.Reason, report.Log));
         return report;
-    }
-
-    private static void Phase(ModuleReloadState state, ReloadPhase phase)
-    {
-        lock (state.Gate)
-            state.Phase = phase;
     }
 
     /// <summary>To the AppHost's log and to each instance's console log on the dashboard.</summary>

@@ -10,6 +10,19 @@ namespace Cheshire.Supervisor.Reload;
 public sealed class ModuleTestRunner(ReloadSettings settings, SourceTree sources, ModuleBuilder builder)
 {
     /// <summary>
+    /// Modules.Test: builds the module and its tests from their current sources in the build tree (under its lock) and
+    /// runs them. <paramref name="build"/> is the module's current build, so that the tree's output stays as it is.
+    /// </summary>
+    public async Task<TestOutcome> OnDemandAsync(ModuleDescriptor module, ModuleBuild build, CancellationToken cancellationToken)
+    {
+        using var tree = await builder.LockAsync(cancellationToken);
+        var built = await builder.BuildAsync(module, build, "ondemand-build", [], cancellationToken);
+        if (!built.Succeeded)
+            return TestOutcome.NotRun($"build failed: {BuildErrors.Summary(built)}", built.Elapsed);
+        return await RunAsync(module, build, "ondemand-", cancellationToken) with { BuildTime = built.Elapsed };
+    }
+
+    /// <summary>
     /// Runs the tests; the caller holds the build tree's lock. Logs go to DATADIR/builds/logs/NAME-N-PREFIXtests.*
     /// (<paramref name="logPrefix"/>: "" for a reload's, "ondemand-" for Modules.Test's).
     /// </summary>

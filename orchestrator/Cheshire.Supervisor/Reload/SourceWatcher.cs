@@ -17,24 +17,29 @@ public sealed class SourceWatcher(SourceTree sources, ReloadSettings settings) :
         var folders = sources.AllFolders.Order(StringComparer.Ordinal).ToList();
         foreach (var folder in folders.Where(f => !folders.Any(o => o != f && f.StartsWith(o, StringComparison.Ordinal))))
         {
-            if (!Directory.Exists(folder))
-                continue;
-            var watcher = new FileSystemWatcher(folder)
-            {
-                IncludeSubdirectories = true,
-                NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size,
-            };
-            watcher.Changed += (_, e) => Seen(e.FullPath);
-            watcher.Created += (_, e) => Seen(e.FullPath);
-            watcher.Deleted += (_, e) => Seen(e.FullPath);
-            watcher.Renamed += (_, e) =>
-            {
-                Seen(e.OldFullPath);
-                Seen(e.FullPath);
-            };
-            watcher.EnableRaisingEvents = true;
-            _watchers.Add(watcher);
+            if (Directory.Exists(folder))
+                _watchers.Add(Watch(folder, Seen));
         }
+    }
+
+    /// <summary>A watcher of every file and folder below <paramref name="folder"/>, each changed path (both names of a rename) to <paramref name="seen"/>.</summary>
+    public static FileSystemWatcher Watch(string folder, Action<string> seen)
+    {
+        var watcher = new FileSystemWatcher(folder)
+        {
+            IncludeSubdirectories = true,
+            NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size,
+        };
+        watcher.Changed += (_, e) => seen(e.FullPath);
+        watcher.Created += (_, e) => seen(e.FullPath);
+        watcher.Deleted += (_, e) => seen(e.FullPath);
+        watcher.Renamed += (_, e) =>
+        {
+            seen(e.OldFullPath);
+            seen(e.FullPath);
+        };
+        watcher.EnableRaisingEvents = true;
+        return watcher;
     }
 
     private void Seen(string path)
