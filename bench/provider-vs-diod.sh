@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The same directory served three ways, read by the same clients in one run: diod, styx-provider's export on its own 9P
-# listener (TCP), and styx-root → styx-provider (the client reads styx-root's /export, mounted by the provider).
+# The same directory served four ways, read by the same clients in one run: diod, styx-provider's export on its own 9P
+# listener (TCP), and styx-root → styx-provider (the client reads styx-root's /export, mounted by the provider) twice:
+# delegated (the default: styx-root serves the export from the root descriptor the provider handed it) and relayed (a
+# second pair with Provider:DelegateExports=false: styx-root forwards each 9P message to the provider).
 # Sequential read of a 256 MiB file and walk+open+read 4 KiB+clunk loops. Loopback only.
 # Usage: bench/provider-vs-diod.sh [--size-mib N] [--small-files N] [--operations N] [--repeat N] [--rows 1,4]
 set -euo pipefail

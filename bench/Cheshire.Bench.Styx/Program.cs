@@ -4,8 +4,10 @@ using Cheshire.Bench.Styx;
 using Cheshire.Styx.Protocol;
 
 // Default: styx-root (in-memory /tmp) against diod (a directory) on loopback, the same files, the same clients.
-// --provider: diod, styx-provider exporting that same directory (its own 9P listener), and styx-root → provider
-// (the client reads styx-root's /export, which styx-root forwards to the provider over its Unix socket).
+// --provider: diod, styx-provider exporting that same directory (its own 9P listener), and styx-root → provider twice:
+// delegated (the provider's default: styx-root took the export's root descriptor and serves /export itself) and relayed
+// (a second styx-root and provider with Provider:DelegateExports=false: styx-root forwards every 9P message to the
+// provider over its Unix socket). The last column, delegated / relayed, is what the extra hop costs.
 // --link: two nodes (see LinkNodes): "A local" (A's styx-root → A's provider) against "B→A" (B's styx-root → B's
 // styx-client → TLS link → A's styx-client → A's provider), the same export; no diod.
 var sizeMiB = ArgInt("--size-mib", 256);
@@ -60,6 +62,12 @@ if (linkMode)
 var diod = Server.StartDiod(export);
 var root = Server.StartStyxRoot(repoRoot, Path.Combine(work.FullName, "node"), out var rootGrpc);
 var provider = providerMode ? Server.StartProvider(repoRoot, Path.Combine(work.FullName, "provider"), export, rootGrpc) : null;
+Server? relayRoot = null, relayProvider = null;
+if (providerMode)
+{
+    relayRoot = Server.StartStyxRoot(repoRoot, Path.Combine(work.FullName, "node-relayed"), out var relayGrpc);
+    relayProvider = Server.StartProvider(repoRoot, Path.Combine(work.FullName, "provider-relayed"), export, relayGrpc, delegateExports: false);
+}
 List<Server> servers;
 try
 {
@@ -73,20 +81,25 @@ try
     else
     {
         await provider.WaitListeningAsync();
-        var throughRoot = Server.ThroughRoot(root, provider);
-        await WaitReadableAsync(throughRoot, TimeSpan.FromSeconds(60));
-        servers = [diod, provider, throughRoot];
+        await relayRoot!.WaitListeningAsync();
+        await relayProvider!.WaitListeningAsync();
+        var delegated = Server.ThroughRoot(root, provider, "root→provider delegated");
+        var relayed = Server.ThroughRoot(relayRoot, relayProvider, "root→provider relayed");
+        await WaitReadableAsync(delegated, TimeSpan.FromSeconds(60));
+        await WaitReadableAsync(relayed, TimeSpan.FromSeconds(60));
+        servers = [diod, provider, delegated, relayed];
     }
-    await RunAsync(servers, [.. new[] { diod, root, provider }.OfType<Server>().SelectMany(s => s.Processes).DistinctBy(p => p.Process.Id)]);
+    await RunAsync(servers, [.. new[] { diod, root, provider, relayRoot, relayProvider }.OfType<Server>().SelectMany(s => s.Processes).DistinctBy(p => p.Process.Id)]);
 }
 finally
 {
-    foreach (var (_, process) in new[] { provider, diod, root }.SelectMany(s => s?.Processes ?? []))
+    foreach (var (_, process) in new[] { relayProvider, relayRoot, provider, diod, root }.SelectMany(s => s?.Processes ?? []))
         Server.Stop(process);
     work.Delete(recursive: true);
 }
 
-// The first server is the baseline every other is divided by; with three, the third is also divided by the second.
+// The first server is the baseline every other is divided by; with three, the third is also divided by the second; with
+// four (provider mode), the third by the fourth (delegated / relayed).
 async Task RunAsync(List<Server> servers, IReadOnlyList<(string Name, Process Process)> all)
 {
     var rows = new List<(string Name, string Unit, double[] Best, double[][] Cpu)>();
@@ -121,14 +134,15 @@ async Task RunAsync(List<Server> servers, IReadOnlyList<(string Name, Process Pr
     await Row("walk+open+read 4K+clunk, 16 loops", "ops/s", s => Measurements.SmallFileLoopAsync(s, smallFiles, operations, 16));
 
     var others = servers.Skip(1).ToList();
-    var hop = others.Count == 2;
+    (int Over, int Under)? hop = servers.Count switch { 3 => (2, 1), 4 => (2, 3), _ => null };
     Console.WriteLine();
     Console.WriteLine("| benchmark | unit | " + string.Join(" | ", servers.Select(s => s.Name)) + " | " +
-                      string.Join(" | ", others.Select(s => $"{s.Name} / {servers[0].Name}")) + (hop ? $" | {others[1].Name} / {others[0].Name}" : "") + " |");
-    Console.WriteLine("|---|---|" + string.Concat(Enumerable.Repeat("---:|", servers.Count + others.Count + (hop ? 1 : 0))));
+                      string.Join(" | ", others.Select(s => $"{s.Name} / {servers[0].Name}")) +
+                      (hop is { } h ? $" | {servers[h.Over].Name} / {servers[h.Under].Name}" : "") + " |");
+    Console.WriteLine("|---|---|" + string.Concat(Enumerable.Repeat("---:|", servers.Count + others.Count + (hop is null ? 0 : 1))));
     foreach (var (name, unit, best, _) in rows)
     {
-        var ratios = best.Skip(1).Select(b => b / best[0]).Concat(hop ? [best[2] / best[1]] : []);
+        var ratios = best.Skip(1).Select(b => b / best[0]).Concat(hop is { } r ? [best[r.Over] / best[r.Under]] : []);
         Console.WriteLine($"| {name} | {unit} | {string.Join(" | ", best.Select(b => b.ToString("F1", CultureInfo.InvariantCulture)))} | " +
                           $"{string.Join(" | ", ratios.Select(r => r.ToString("F2", CultureInfo.InvariantCulture) + "x"))} |");
     }

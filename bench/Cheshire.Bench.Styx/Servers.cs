@@ -35,7 +35,9 @@ public sealed record Server(string Name, int Port, string Aname, IReadOnlyList<(
     /// styx-provider exporting <paramref name="directory"/> at /export, on its own TCP listener, mounted at /export in the
     /// namespace of the styx-root whose Namespace API is on <paramref name="rootGrpcPort"/>.
     /// </summary>
-    public static Server StartProvider(string repoRoot, string dataDirectory, string directory, int rootGrpcPort)
+    /// <paramref name="delegateExports"/> false: styx-root relays every 9P message to the provider (Provider:DelegateExports=false);
+    /// true (the provider's default): styx-root takes the export's root descriptor and serves it itself.
+    public static Server StartProvider(string repoRoot, string dataDirectory, string directory, int rootGrpcPort, bool delegateExports = true)
     {
         Directory.CreateDirectory(dataDirectory);
         File.WriteAllText(Path.Combine(dataDirectory, "exports.json"),
@@ -43,6 +45,7 @@ public sealed record Server(string Name, int Port, string Aname, IReadOnlyList<(
         int port = FreePort(), grpc = FreePort(), http = FreePort();
         var process = Start("dotnet", $"{ModuleDll(repoRoot, "styx-provider", "Cheshire.StyxProvider")} --Provider:Endpoint=127.0.0.1:{port} " +
                                       $"--services:styx-root:grpc:0=http://127.0.0.1:{rootGrpcPort} --Provider:ReconcileSeconds=0.5 " +
+                                      $"--Provider:DelegateExports={(delegateExports ? "true" : "false")} " +
                                       $"--Cheshire:DataDir={dataDirectory} " +
                                       $"{Kestrel(grpc, http)} " +
                                       "--Logging:LogLevel:Default=Warning");
@@ -50,8 +53,8 @@ public sealed record Server(string Name, int Port, string Aname, IReadOnlyList<(
     }
 
     /// <summary>The same export read through styx-root's namespace: the client talks to styx-root, which talks to the provider.</summary>
-    public static Server ThroughRoot(Server root, Server provider) =>
-        new("root→provider", root.Port, provider.Aname, [.. root.Processes, .. provider.Processes]);
+    public static Server ThroughRoot(Server root, Server provider, string name = "root→provider") =>
+        new(name, root.Port, provider.Aname, [.. root.Processes, .. provider.Processes]);
 
     public async Task WaitListeningAsync()
     {
