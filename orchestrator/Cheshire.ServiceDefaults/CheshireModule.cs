@@ -1,7 +1,7 @@
 using Cheshire.Identity;
 using Cheshire.Modules;
 using Cheshire.ServiceDefaults.Config;
-using Grpc.Health.V1;
+using Cheshire.ServiceDefaults.Dependencies;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -11,8 +11,8 @@ public static class CheshireModule
 {
     /// <summary>
     /// Reads the module's module.json (copied next to the binary), loads the node identity from the
-    /// data folder (Cheshire:DataDir, else $CHESHIRE_DATA_DIR, else ~/.cheshire), checks the network salt (Cheshire:Salt) and registers a
-    /// health client for each dependency, and a health check that is Degraded while one of them does not serve.
+    /// data folder (Cheshire:DataDir, else $CHESHIRE_DATA_DIR, else ~/.cheshire), checks the network salt (Cheshire:Salt), watches each
+    /// dependency's grpc.health.v1 (see DependencyWatcher), and a health check that is Degraded while one of them does not serve.
     /// Loads the module's dynamic configuration (config/NAME.json in the data folder, set through ModuleConfig or
     /// Modules.SetConfig) above every other configuration source.
     /// </summary>
@@ -28,7 +28,7 @@ public static class CheshireModule
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ModuleInfoProvider>();
         foreach (var dependency in descriptor.DependsOn)
-            builder.Services.AddModuleProbeClient<Health.HealthClient>(dependency);
+            builder.Services.WatchModule(dependency);
         if (descriptor.DependsOn.Count > 0)
         {
             builder.Services.AddSingleton<DependencyHealth>();

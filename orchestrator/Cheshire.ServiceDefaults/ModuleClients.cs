@@ -125,6 +125,9 @@ public static class ModuleClients
 
     private static bool IsTransient(Outcome<HttpResponseMessage> outcome)
     {
+        // a module known down (FailFastWhenDown) is not asked again
+        if (outcome.Exception is Dependencies.ModuleUnavailableException)
+            return false;
         if (HttpClientResiliencePredicates.IsTransient(outcome))
             return true;
         // A trailers-only gRPC answer carries its status in the headers; 14 is UNAVAILABLE.

@@ -12,8 +12,11 @@ public sealed class DhtPeer : IAsyncDisposable
     private readonly int _port = FreePorts.Udp();
     private ModuleProcess? _process;
 
+    /// <summary>Its UDP endpoint, for a dht's Dht:Bootstrap:0.</summary>
+    public string Endpoint => $"127.0.0.1:{_port.ToString(CultureInfo.InvariantCulture)}";
+
     /// <summary>The AppHost setting that makes the node's dht bootstrap from this peer.</summary>
-    public string BootstrapSetting => $"--Cheshire:Config:dht:Dht:Bootstrap:0=127.0.0.1:{_port.ToString(CultureInfo.InvariantCulture)}";
+    public string BootstrapSetting => $"--Cheshire:Config:dht:Dht:Bootstrap:0={Endpoint}";
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using Cheshire.ServiceDefaults.Dependencies;
 using Cheshire.Styx.Protocol;
 using Grpc.Core;
 
@@ -5,7 +6,7 @@ namespace Cheshire.StyxProvider.Control;
 
 /// <summary>
 /// Turns a failed call to a module into the 9P error a user reads: "dht unavailable: …" when the module could not be
-/// reached or did not answer in time (EIO), "dht: …" with the module's own message when it refused the request
+/// reached, did not answer in time or is known down ("dht unavailable: not running: …", EIO), "dht: …" with the module's own message when it refused the request
 /// (EINVAL for bad arguments, ENOSPC for exhausted limits, EPERM for ownership/sequence conflicts, ENOENT, else EIO).
 /// </summary>
 public static class ModuleErrors
@@ -29,6 +30,8 @@ public static class ModuleErrors
     private static StyxErrorException FromRpc(string module, RpcException e)
     {
         var detail = e.Status.Detail;
+        if (KnownDown(e.Status.DebugException) is { } down)
+            return Unavailable(module, down.Reason);
         return e.StatusCode switch
         {
             // no answer: the client could not connect (DebugException is the transport's error) or the deadline passed
@@ -43,6 +46,15 @@ public static class ModuleErrors
             StatusCode.Unimplemented => new StyxErrorException(Errno.EOPNOTSUPP, $"{module}: {detail}"),
             _ => new StyxErrorException(Errno.EIO, $"{module}: {detail}"),
         };
+    }
+
+    /// <summary>The call was not made: the module is known down (the client's FailFastWhenDown).</summary>
+    private static ModuleUnavailableException? KnownDown(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+            if (e is ModuleUnavailableException down)
+                return down;
+        return null;
     }
 
     private static string Innermost(Exception e)

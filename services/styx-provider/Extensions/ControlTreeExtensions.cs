@@ -1,4 +1,5 @@
 using Cheshire.ServiceDefaults;
+using Cheshire.ServiceDefaults.Dependencies;
 using Cheshire.StyxProvider.Control;
 using DhtClient = Cheshire.Protos.Dht.Dht.DhtClient;
 using MainlineClient = Cheshire.Protos.Mainline.Mainline.MainlineClient;
@@ -15,11 +16,12 @@ public static class ControlTreeExtensions
     /// </summary>
     public static IServiceCollection AddControlTrees(this IServiceCollection services)
     {
-        services.AddModuleClient<DhtClient>(ControlTrees.DhtModule);
-        services.AddModuleStreamingClient<DhtClient>(ControlTrees.DhtModule);
-        services.AddModuleClient<MainlineClient>(ControlTrees.MainlineModule);
+        // each fails at once while its module is known down (stopped, failed, never reached), and rides out a restart
+        services.AddModuleClient<DhtClient>(ControlTrees.DhtModule).FailFastWhenDown(ControlTrees.DhtModule);
+        services.AddModuleStreamingClient<DhtClient>(ControlTrees.DhtModule).FailFastWhenDown(ControlTrees.DhtModule);
+        services.AddModuleClient<MainlineClient>(ControlTrees.MainlineModule).FailFastWhenDown(ControlTrees.MainlineModule);
         // the supervisor's Modules API for /modules: a start waits for health, so no per-attempt timeout
-        services.AddModuleStreamingClient<ModulesClient>(ControlTrees.SupervisorModule);
+        services.AddModuleStreamingClient<ModulesClient>(ControlTrees.SupervisorModule).FailFastWhenDown(ControlTrees.SupervisorModule);
         services.AddSingleton<ControlTrees>();
         return services;
     }
