@@ -161,6 +161,25 @@ public sealed class InstallTests(InstallNodeFixture node)
         await AssertNothingInstalledAsync("failing");
     }
 
+    [Fact]
+    public async Task APackageOfAnOwnerTheNodeDoesNotTrustIsRefusedNamingTheOwnerAndNothingIsInstalled()
+    {
+        ModulePackage.Write(node.StrangerPackages, "stranger");
+        var path = $"{InstallNodeFixture.StrangerExportPath}/stranger";
+
+        // The other node's export is found through the node's dht once its entry is published (a miss is cached a few seconds).
+        var error = await Eventually.SucceedsAsync(async () =>
+        {
+            var e = await Assert.ThrowsAsync<RpcException>(() => node.Modules.InstallAsync(new InstallRequest { Path = path }, cancellationToken: Ct).ResponseAsync);
+            return e.StatusCode == StatusCode.NotFound ? throw new InvalidOperationException(e.Status.Detail) : e;
+        }, TimeSpan.FromSeconds(60), $"{path} imported from the other node", Ct);
+
+        Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
+        Assert.Equal($"{path} is owned by {node.StrangerUid}, whom this node does not trust: only the node's user {node.NodeUid} and the uids in " +
+            "Cheshire:Supervisor:TrustedUids (none) may install modules.", error.Status.Detail);
+        await AssertNothingInstalledAsync("stranger");
+    }
+
     [Theory]
     [InlineData("/pkg/none", StatusCode.InvalidArgument, "/pkg/none is not a module package: it has no module.json.")]
     [InlineData("/pkg/missing", StatusCode.NotFound, "/pkg/missing does not exist in the node's namespace.")]

@@ -16,7 +16,7 @@ public abstract class NodeFixture(string name, IReadOnlyList<string> healthyModu
     private readonly List<GrpcChannel> _channels = [];
 
     public string DataDirectory { get; } = ModuleProcess.NewTempDirectory(name);
-    public int SupervisorPort { get; } = FreePorts.Tcp();
+    public int SupervisorPort { get; private set; } = FreePorts.Tcp();
     public DistributedApplication App { get; private set; } = null!;
     /// <summary>The supervisor's Modules API.</summary>
     public Protos.Modules.Modules.ModulesClient Modules { get; private set; } = null!;
@@ -32,13 +32,18 @@ public abstract class NodeFixture(string name, IReadOnlyList<string> healthyModu
         Modules = new Protos.Modules.Modules.ModulesClient(Channel($"http://127.0.0.1:{SupervisorPort.ToString(CultureInfo.InvariantCulture)}"));
     }
 
-    /// <summary>Stops the node and starts it again on the same data folder, supervisor port and settings.</summary>
+    /// <summary>
+    /// Stops the node and starts it again on the same data folder and settings. The supervisor gets a fresh port (and
+    /// <see cref="Modules"/> a client for it): while the node is down, any outgoing connection may take the old one.
+    /// </summary>
     public async Task RestartAsync(CancellationToken cancellationToken)
     {
         await App.DisposeAsync();
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(SupervisedNodeFixture.StartTimeout);
+        SupervisorPort = FreePorts.Tcp();
         App = await NodeApp.StartAsync(DataDirectory, SupervisorPort, Settings, healthyModules, cts.Token);
+        Modules = new Protos.Modules.Modules.ModulesClient(Channel($"http://127.0.0.1:{SupervisorPort.ToString(CultureInfo.InvariantCulture)}"));
     }
 
     /// <summary>A channel closed with the node.</summary>
