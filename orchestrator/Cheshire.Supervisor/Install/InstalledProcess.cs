@@ -12,8 +12,9 @@ namespace Cheshire.Supervisor.Install;
 /// An installed module's process, run by the supervisor itself (Aspire adds no resource once the node runs): `dotnet
 /// NAME.dll` from its build folder with the environment NodeBuilder gives a module (data folder, user key, salt, the
 /// supervisor's and its dependencies' addresses) and its own free loopback gRPC and health ports. Its output goes to
-/// DATADIR/modules/logs/NAME.log. It dies with the AppHost, even a killed one (<see cref="BoundProcessLauncher"/>). A process that ends unasked is restarted as Aspire resources are (<see cref="RestartIntensity"/>).
-/// Every field is read and written under <see cref="Gate"/>.
+/// DATADIR/modules/logs/NAME.log. It dies with the AppHost, even a killed one (<see cref="BoundProcessLauncher"/>). A
+/// process that ends unasked is restarted as Aspire resources are (<see cref="RestartIntensity"/>). Every field is read
+/// and written under <see cref="Gate"/>.
 /// </summary>
 public sealed partial class InstalledProcess(ModuleDescriptor descriptor, ModuleBuild build, string ownerUid,
     IReadOnlyDictionary<string, string> environment, string logFile, RestartIntensity intensity, ILogger logger)
