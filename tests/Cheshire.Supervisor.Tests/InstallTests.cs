@@ -85,8 +85,13 @@ public sealed class InstallTests(InstallNodeFixture node)
         var stopped = await node.Modules.StopAsync(new ModuleRequest { Name = "hello" }, cancellationToken: Ct);
         Assert.Equal((ModuleState.Stopped, 0), (stopped.State, stopped.ProcessId));
         Assert.False(File.Exists($"/proc/{restarted.ProcessId}/cmdline"));
-        await using (var fs = await node.MountNamespaceAsync(Ct))
+        // styx-provider mounts /modules in styx-root a moment after both are healthy.
+        await Eventually.SucceedsAsync(async () =>
+        {
+            await using var fs = await node.MountNamespaceAsync(Ct);
             await fs.WriteTextAsync("modules/hello/ctl", "start\n", Ct);
+            return true;
+        }, TimeSpan.FromSeconds(30), "start through /modules/hello/ctl", Ct);
         var started = await node.Modules.GetAsync(new ModuleRequest { Name = "hello" }, cancellationToken: Ct);
         Assert.Equal((ModuleState.Running, ModuleHealth.Healthy), (started.State, started.Health));
         Assert.Equal(started.ProcessId, (await GetInfoAsync(started)).ProcessId);
