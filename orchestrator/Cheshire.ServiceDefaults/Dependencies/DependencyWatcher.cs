@@ -51,18 +51,29 @@ public sealed partial class DependencyWatcher(
     /// <summary>Starts watching <paramref name="module"/> unless it is watched already, or not watched here at all.</summary>
     public void Ensure(string module)
     {
-        if (_stopping.IsCancellationRequested || _watches.ContainsKey(module) || !watch.IsWatched(module))
+        if (_watches.ContainsKey(module) || !watch.IsWatched(module))
             return;
         lock (_watches)
-            if (!_watches.ContainsKey(module))
-                _watches[module] = Task.Run(() => WatchAsync(module, _stopping.Token), CancellationToken.None);
+            if (!_disposed && !_stopping.IsCancellationRequested && !_watches.ContainsKey(module))
+            {
+                var stopping = _stopping.Token;
+                _watches[module] = Task.Run(() => WatchAsync(module, stopping), CancellationToken.None);
+            }
     }
 
+    /// <summary>Stops every watch. Called more than once (the container disposes it as itself and as a hosted service).</summary>
     public void Dispose()
     {
+        lock (_watches)
+        {
+            if (_disposed) return;
+            _disposed = true;
+        }
         _stopping.Cancel();
         _stopping.Dispose();
     }
+
+    private bool _disposed;
 
     private async Task WatchAsync(string module, CancellationToken stoppingToken)
     {
