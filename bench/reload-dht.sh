@@ -4,7 +4,8 @@
 # Per run: save -> new dht healthy, split into detect (debounce), build, test and restart, and what dependents saw:
 # the longest gap between answered dht GetInfo calls made through the node's endpoint every 20 ms, and the longest
 # stretch styx-provider's /health was not Healthy.
-# Usage: bench/reload-dht.sh [runs]   (CHESHIRE_BENCH_OFFSET moves the node's ports, default 700)
+# Usage: bench/reload-dht.sh [runs]   (CHESHIRE_BENCH_OFFSET moves the node's ports, default 700; CHESHIRE_BENCH_LOG=FILE
+# keeps the AppHost's log there, with the supervisor's timings of each stop)
 set -eu
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}
@@ -13,6 +14,7 @@ WORK=$(mktemp -d)
 APPHOST=""
 cleanup() {
   [ -n "$APPHOST" ] && kill "$APPHOST" 2>/dev/null && wait "$APPHOST" 2>/dev/null
+  [ -n "${CHESHIRE_BENCH_LOG:-}" ] && cp "$WORK/apphost.log" "$CHESHIRE_BENCH_LOG"
   rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM

@@ -18,8 +18,16 @@ public static class Extensions
     public const string AlivenessEndpointPath = "/alive";
     private const string LiveTag = "live";
 
+    /// <summary>
+    /// How long a stopping module waits for calls still running (Kestrel's drain; long streams such as a dependent's
+    /// listen or health watch) before it ends them: a module stops taking calls when asked to stop, so a restart leaves it
+    /// unavailable for at least this long when something holds a stream open. Not the .NET default of 30 s.
+    /// </summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(2);
+
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
         builder.Services.AddServiceDiscovery();

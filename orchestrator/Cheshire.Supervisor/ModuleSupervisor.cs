@@ -141,7 +141,8 @@ public sealed partial class ModuleSupervisor(
         if (module.StopAsked || lifetime.ApplicationStopping.IsCancellationRequested || snapshot.ExitCode == 0)
         {
             module.StopAsked = false;
-            module.State = SupervisionState.Stopped;
+            // a restart's stop: dependents that ask see it coming back, not stopped
+            module.State = module.RestartAsked ? SupervisionState.Starting : SupervisionState.Stopped;
             return true;
         }
         var cause = state == KnownResourceStates.FailedToStart ? "failed to start"
@@ -246,10 +247,25 @@ public sealed partial class ModuleSupervisor(
         await RunAsync(module, KnownResourceCommands.StartCommand, cancellationToken);
     }
 
-    /// <summary>Stops a module and waits until its process has ended; it is not restarted until it is started again.</summary>
+    /// <summary>
+    /// How long a module's own process has, after SIGTERM, to run its shutdown and end before it is killed. A module stops
+    /// taking calls at SIGTERM, so this bounds how long a restart leaves it unavailable on its way down.
+    /// </summary>
+    public static readonly TimeSpan TerminateTimeout = TimeSpan.FromSeconds(3);
+
+    /// <summary>How long after the module's own process ended Aspire may take to see its launcher end.</summary>
+    public static readonly TimeSpan EndSeenTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Stops a module and waits until its process has ended; it is not restarted until it is started again. The module's
+    /// own process (known by its pid) is sent SIGTERM and given <see cref="TerminateTimeout"/> to end, then killed; its
+    /// `dotnet run` launcher ends with it. Aspire's stop command (which signals the launcher and waits far longer) is
+    /// the fallback, for a module whose own process is not known or whose end Aspire does not see.
+    /// </summary>
     public async Task StopAsync(SupervisedModule module, CancellationToken cancellationToken)
     {
         Task ended;
+        Processes.OwnProcess? own;
         lock (module.Gate)
         {
             module.CancelPendingRestart();
@@ -262,6 +278,19 @@ public sealed partial class ModuleSupervisor(
             module.StopAsked = true;
             module.Ended ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             ended = module.Ended.Task;
+            own = module.FindOwnProcess() is { IsAlive: true } alive ? alive : null;
+        }
+        if (own is not null && await TerminateAsync(module.Name, own, cancellationToken))
+        {
+            try
+            {
+                await ended.WaitAsync(EndSeenTimeout, time, cancellationToken);
+                return;
+            }
+            catch (TimeoutException)
+            {
+                LogEndNotSeen(module.Name, EndSeenTimeout.TotalSeconds);
+            }
         }
         await RunAsync(module, KnownResourceCommands.StopCommand, cancellationToken);
         // The command returns when Aspire has seen the process end; the watch may not have yet, and a start before
@@ -269,11 +298,56 @@ public sealed partial class ModuleSupervisor(
         await ended.WaitAsync(StopTimeout, time, cancellationToken);
     }
 
+    /// <summary>SIGTERM, then SIGKILL past <see cref="TerminateTimeout"/>; true when the process has ended.</summary>
+    private async Task<bool> TerminateAsync(string module, Processes.OwnProcess own, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        if (!own.Terminate())
+            return !own.IsAlive;
+        if (await own.WaitEndedAsync(TerminateTimeout, time, cancellationToken))
+        {
+            LogTerminated(module, own.Id, time.GetElapsedTime(started).TotalMilliseconds);
+            return true;
+        }
+        LogKilled(module, own.Id, TerminateTimeout.TotalSeconds);
+        own.Kill();
+        return await own.WaitEndedAsync(TimeSpan.FromSeconds(5), time, cancellationToken);
+    }
+
     /// <summary>Stops and starts a module, with a fresh restart budget (starts one that is not running).</summary>
     public async Task RestartAsync(SupervisedModule module, CancellationToken cancellationToken)
     {
-        await StopAsync(module, cancellationToken);
-        await StartAsync(module, cancellationToken);
+        lock (module.Gate)
+            module.RestartAsked = true;
+        var started = time.GetTimestamp();
+        try
+        {
+            await StopAsync(module, cancellationToken);
+        }
+        catch
+        {
+            lock (module.Gate)
+                module.RestartAsked = false;
+            throw;
+        }
+        var stopped = time.GetElapsedTime(started);
+        try
+        {
+            await StartAsync(module, cancellationToken);
+            LogRestarted(module.Name, stopped.TotalMilliseconds, (time.GetElapsedTime(started) - stopped).TotalMilliseconds);
+        }
+        catch
+        {
+            lock (module.Gate)
+                if (module.State == SupervisionState.Starting && !module.Launched)
+                    module.State = SupervisionState.Stopped; // stopped, and the start did not happen (cancelled, refused)
+            throw;
+        }
+        finally
+        {
+            lock (module.Gate)
+                module.RestartAsked = false;
+        }
     }
 
     private string AspireState(SupervisedModule module) =>
@@ -288,6 +362,18 @@ public sealed partial class ModuleSupervisor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Module {Module}: its process {ProcessId} outlived its `dotnet run` launcher; killing it")]
     private partial void LogOrphan(string module, int processId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Module {Module}: its process {ProcessId} ended {Milliseconds:0} ms after SIGTERM")]
+    private partial void LogTerminated(string module, int processId, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Module {Module} restarting: stopped (its end seen by Aspire) in {StopMs:0} ms, start asked of Aspire in {StartMs:0} ms")]
+    private partial void LogRestarted(string module, double stopMs, double startMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Module {Module}: its process {ProcessId} did not end within {Seconds} s of SIGTERM; killing it")]
+    private partial void LogKilled(string module, int processId, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Module {Module}: its process ended but Aspire did not report it within {Seconds} s; asking Aspire to stop it")]
+    private partial void LogEndNotSeen(string module, double seconds);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Module {Module} is {State} (exit code {ExitCode})")]
     private partial void LogState(string module, string state, int? exitCode);

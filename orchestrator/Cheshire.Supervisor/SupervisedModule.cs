@@ -38,6 +38,9 @@ public sealed class SupervisedModule(string name, ModuleDescriptor descriptor, I
     /// <summary>Someone asked it to stop (Modules.Stop, the dashboard, the AppHost): its end is not a crash.</summary>
     public bool StopAsked { get; set; }
 
+    /// <summary>A restart (Modules.Restart, a reload) is under way: the end of its stop is reported as starting, not stopped.</summary>
+    public bool RestartAsked { get; set; }
+
     /// <summary>Completed when the running process's end has been seen; set by a stop that waits for it.</summary>
     public TaskCompletionSource? Ended { get; set; }
 

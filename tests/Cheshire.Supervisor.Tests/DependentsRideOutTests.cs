@@ -99,6 +99,38 @@ public sealed class DependentsRideOutTests(ServingNodeFixture node) : IClassFixt
         }, Patience, "/dht/stats through the restarted styx-root", ct);
     }
 
+    [Fact(Timeout = 300_000)]
+    public async Task ReadsOfAStoppedDhtFailAtOnceSayingItIsNotRunningAndWorkWhenItIsStartedAgain()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        // styx-provider's /dht tree over 9P2000.u, whose errors carry their text (styx-root's 9P2000.L only an errno)
+        await using var fs = await MountProviderAsync("/dht", ct);
+        Assert.Contains("stored_values ", await fs.ReadTextAsync("stats", ct));
+        try
+        {
+            var stopping = Stopwatch.StartNew();
+            await node.Modules.StopAsync(new ModuleRequest { Name = "dht" }, deadline: Deadline(60), cancellationToken: ct);
+            Log($"Modules.Stop(dht) answered after {stopping.ElapsedMilliseconds} ms");
+
+            // styx-provider's watch sees dht gone, the supervisor says it is stopped: no waiting out a restart
+            var down = await Eventually.SucceedsAsync(async () =>
+            {
+                var clock = Stopwatch.StartNew();
+                var error = await Assert.ThrowsAsync<Styx.Protocol.StyxErrorException>(() => fs.ReadTextAsync("stats", ct));
+                return (error, clock.Elapsed);
+            }, Patience, "a read of /dht/stats failing", ct);
+            Log($"/dht/stats failed after {down.Elapsed.TotalMilliseconds:0} ms: {down.error.Message}");
+            Assert.StartsWith("dht unavailable: not running: the supervisor reports it stopped", down.error.Message);
+            Assert.True(down.Elapsed < TimeSpan.FromSeconds(1.5), $"the read failed after {down.Elapsed}");
+        }
+        finally
+        {
+            await node.Modules.StartAsync(new ModuleRequest { Name = "dht" }, deadline: Deadline(60), cancellationToken: ct);
+        }
+        Assert.Contains("stored_values ", await Eventually.SucceedsAsync(() => fs.ReadTextAsync("stats", ct), Patience, "/dht/stats after the start", ct));
+        await EveryModuleHealthyAsync("after dht was started again", ct);
+    }
+
     [Fact(Timeout = 120_000)]
     public async Task TheReportedProcessIsTheModulesOwnAndAKilledLauncherLeavesNoOrphan()
     {
@@ -164,6 +196,15 @@ public sealed class DependentsRideOutTests(ServingNodeFixture node) : IClassFixt
         var tcp = new System.Net.Sockets.TcpClient();
         await tcp.ConnectAsync(endpoint.Host, endpoint.Port, ct);
         return await StyxFs.MountAsync(tcp.GetStream(), "tester", ct: ct);
+    }
+
+    private async Task<StyxFs> MountProviderAsync(string aname, CancellationToken ct)
+    {
+        var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream,
+            System.Net.Sockets.ProtocolType.Unspecified);
+        await socket.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(Path.Combine(node.DataDirectory, "styx-provider.sock")), ct);
+        return await StyxFs.MountAsync(new System.Net.Sockets.NetworkStream(socket, ownsSocket: true), "tester", aname,
+            Styx.Protocol.DialectNames.Unix, 64 * 1024, ct: ct);
     }
 
     /// <summary>The dht client a module has: service discovery from services:dht:grpc:0 and the module clients' retries.</summary>

@@ -36,8 +36,11 @@ public sealed class ModulesServer(SupervisorSettings settings, ModuleSupervisor 
         builder.Services.AddHttpClient<ModuleHealthProbe>(http => http.Timeout = ModuleHealthProbe.Timeout)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { UseProxy = false });
         builder.Services.AddGrpc();
+        // grpc.health.v1, SERVING while the API serves: what modules watch to tell a supervisor that is down (ServiceDefaults)
+        builder.Services.AddGrpcHealthChecks();
         _app = builder.Build();
         _app.MapGrpcService<ModulesApi>();
+        _app.MapGrpcHealthChecksService();
         try
         {
             await _app.StartAsync(cancellationToken);

@@ -35,6 +35,27 @@ public sealed record OwnProcess(int Id, long StartTicks)
     /// <summary>The process still runs (the same one: its id not taken by a later process).</summary>
     public bool IsAlive => StartTicks == 0 ? ProcessExists(Id) : StartTicksOf(Id) == StartTicks;
 
+    /// <summary>Asks the process to stop (SIGTERM: a .NET host runs its shutdown); false when it no longer runs.</summary>
+    public bool Terminate() => IsAlive && kill(Id, SigTerm) == 0;
+
+    private const int SigTerm = 15;
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+
+    /// <summary>Waits until the process has ended, at most <paramref name="timeout"/>; true when it has.</summary>
+    public async Task<bool> WaitEndedAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        while (IsAlive)
+        {
+            if (time.GetElapsedTime(started) >= timeout)
+                return false;
+            await Task.Delay(TimeSpan.FromMilliseconds(20), time, cancellationToken);
+        }
+        return true;
+    }
+
     /// <summary>Kills the process (SIGKILL) if it still runs.</summary>
     public void Kill()
     {
@@ -77,14 +98,15 @@ public sealed record OwnProcess(int Id, long StartTicks)
         return found.Select(c => int.Parse(c, CultureInfo.InvariantCulture)).Order();
     }
 
-    /// <summary>Field 22 of /proc/PID/stat (after the command name in parentheses, which may hold spaces).</summary>
+    /// <summary>Field 22 of /proc/PID/stat (after the command name in parentheses, which may hold spaces); null for a zombie.</summary>
     private static long? StartTicksOf(int pid)
     {
         try
         {
             var stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return long.Parse(fields[19], CultureInfo.InvariantCulture);
+            // a zombie (state Z) has ended; only its parent has not collected its exit status yet
+            return fields[0] == "Z" ? null : long.Parse(fields[19], CultureInfo.InvariantCulture);
         }
         catch (IOException) { return null; }
         catch (UnauthorizedAccessException) { return null; }
