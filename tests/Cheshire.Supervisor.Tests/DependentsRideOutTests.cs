@@ -109,8 +109,9 @@ public sealed class DependentsRideOutTests(ServingNodeFixture node) : IClassFixt
         try
         {
             var stopping = Stopwatch.StartNew();
-            await node.Modules.StopAsync(new ModuleRequest { Name = "dht" }, deadline: Deadline(60), cancellationToken: ct);
-            Log($"Modules.Stop(dht) answered after {stopping.ElapsedMilliseconds} ms");
+            var stopped = await node.Modules.StopAsync(new ModuleRequest { Name = "dht" }, deadline: Deadline(60), cancellationToken: ct);
+            Log($"Modules.Stop(dht) answered after {stopping.ElapsedMilliseconds} ms: {stopped.State}, exit code {stopped.LastExitCode}");
+            Assert.Equal(ModuleState.Stopped, stopped.State);
 
             // styx-provider's watch sees dht gone, the supervisor says it is stopped: no waiting out a restart
             var down = await Eventually.SucceedsAsync(async () =>
