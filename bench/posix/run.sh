@@ -4,7 +4,9 @@
 #   diod   diod exporting a fresh temp directory (the reference)
 #   ram    styx-root's in-memory /tmp (services/styx-root started standalone, as the interop tests do)
 #   export the project's LocalFileSystem exporting a fresh temp directory (a test-only 9P host)
-# Usage: bench/posix/run.sh [diod|ram|export|all] [FOLDER...]   (folders: chmod link ...; default all)
+#   delegated  the same export as a user reaches it: styx-root's /home/export, delegated to it by styx-provider
+#              (styx-root, dht and styx-provider as module processes, ProviderNodeHost)
+# Usage: bench/posix/run.sh [diod|ram|export|delegated|all] [FOLDER...]   (folders: chmod link ...; default all)
 # Output folder: CHESHIRE_POSIX_OUT (default a new /tmp/cheshire-posix.*): table.md, failures-TARGET.txt
 # (every "not ok" line), files-TARGET.txt (per file), boots.txt. The whole suite takes about 9 min per target.
 set -euo pipefail
@@ -12,8 +14,8 @@ cd "$(dirname "$0")/../.."
 
 case "${1:-all}" in
   all) targets="diod,ram,export" ;;
-  diod|ram|export) targets="$1" ;;
-  *) echo "usage: $0 [diod|ram|export|all] [FOLDER...]" >&2; exit 2 ;;
+  diod|ram|export|delegated) targets="$1" ;;
+  *) echo "usage: $0 [diod|ram|export|delegated|all] [FOLDER...]" >&2; exit 2 ;;
 esac
 shift || true
 

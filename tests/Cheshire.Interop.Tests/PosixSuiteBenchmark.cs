@@ -5,7 +5,7 @@ namespace Cheshire.Interop.Tests;
 
 /// <summary>
 /// bench/posix/run.sh: pjdfstest through the kernel's v9fs client, the whole suite (or CHESHIRE_POSIX_DIRS), one guest
-/// boot per target named in CHESHIRE_POSIX_TARGETS (diod, ram, export), results written to CHESHIRE_POSIX_OUT.
+/// boot per target named in CHESHIRE_POSIX_TARGETS (diod, ram, export, delegated), results written to CHESHIRE_POSIX_OUT.
 /// Explicit: it runs only when asked for (about 9 minutes per target).
 /// </summary>
 public sealed class PosixSuiteBenchmark(StyxRootHost host) : IDisposable
@@ -60,8 +60,15 @@ public sealed class PosixSuiteBenchmark(StyxRootHost host) : IDisposable
                     return await PosixSuiteRun.RunAsync(build, [PosixTarget.Root(tag, export.Port)], dirs, timeout,
                         hostContext: export.Describe, cancellationToken: ct);
                 }
+            case "delegated":
+                await using (var node = new ProviderNodeHost())
+                {
+                    await node.InitializeAsync();
+                    return await PosixSuiteRun.RunAsync(build, [PosixTarget.StyxRootExport(tag, node.StyxPort)], dirs, timeout,
+                        hostContext: node.Describe, cancellationToken: ct);
+                }
             default:
-                throw new ArgumentException($"unknown target {tag} (diod, ram, export)");
+                throw new ArgumentException($"unknown target {tag} (diod, ram, export, delegated)");
         }
     }
 

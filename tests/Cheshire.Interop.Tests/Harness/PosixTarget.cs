@@ -14,6 +14,9 @@ public sealed record PosixTarget(string Tag, int Port, string ExtraMountOptions 
     /// <summary>styx-root's namespace, in its writable in-memory /tmp (mount options as the styx-root kernel tests).</summary>
     public static PosixTarget StyxRootTmp(string tag, int port) => new(tag, port, SubDirectory: "/tmp");
 
+    /// <summary>styx-root's namespace, in the export styx-provider delegates to it at /home/export (ProviderNodeHost).</summary>
+    public static PosixTarget StyxRootExport(string tag, int port) => new(tag, port, SubDirectory: "/home/export");
+
     /// <summary>A server whose attach root is the tree under test (default mount options).</summary>
     public static PosixTarget Root(string tag, int port) => new(tag, port);
 
